@@ -1,0 +1,4 @@
+/**
+ * JMH benchmarks of page I/O.
+ */
+package org.cachefs.benchmarks;

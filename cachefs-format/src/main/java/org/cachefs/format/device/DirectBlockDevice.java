@@ -1,0 +1,339 @@
+package org.cachefs.format.device;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import jnr.ffi.byref.IntByReference;
+import org.cachefs.format.DeviceInUseException;
+
+/**
+ * A {@link BlockDevice} over an image file or a raw block device, opened with O_DIRECT so that reads and writes go
+ * straight between the caller's aligned direct buffers and the device.
+ * <p>
+ * Ownership: a writable open takes the device for itself — an entry in a JVM-wide registry, plus an exclusive
+ * {@code flock}-style file lock for image files or an {@code O_EXCL} open for block devices, which the kernel grants to
+ * one opener at a time — and a second writable open, here or in another process, fails with
+ * {@link DeviceInUseException}. Read-only opens take nothing and may run beside a writer. Thread-safe: reads and
+ * writes are positional (pread/pwrite).
+ */
+public final class DirectBlockDevice implements BlockDevice
+{
+    private static final Set<Object> OPEN_FOR_WRITE = ConcurrentHashMap.newKeySet();
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFBLK = 0060000;
+
+    private final Path path;
+    private final String name;
+    private final FileChannel channel;
+    private final boolean blockDevice;
+    private final boolean readOnly;
+    private final long size;
+    private final int logicalSectorSize;
+    private final Object ownerKey;
+    private final FileLock fileLock;
+    private final int exclusiveFd;
+    private volatile boolean closed;
+
+    private DirectBlockDevice(
+        final Path path,
+        final FileChannel channel,
+        final boolean blockDevice,
+        final boolean readOnly,
+        final long size,
+        final int logicalSectorSize,
+        final Object ownerKey,
+        final FileLock fileLock,
+        final int exclusiveFd)
+    {
+        this.path = path;
+        this.name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        this.channel = channel;
+        this.blockDevice = blockDevice;
+        this.readOnly = readOnly;
+        this.size = size;
+        this.logicalSectorSize = logicalSectorSize;
+        this.ownerKey = ownerKey;
+        this.fileLock = fileLock;
+        this.exclusiveFd = exclusiveFd;
+    }
+
+    /**
+     * Opens an existing image file or block device for reading and writing, taking ownership of it.
+     *
+     * @throws DeviceInUseException if another cachefs instance has it open for writing.
+     * @throws NoSuchFileException  if it does not exist.
+     * @throws IOException          if it cannot be opened with O_DIRECT.
+     */
+    public static DirectBlockDevice open(final Path path) throws IOException
+    {
+        return open(path, false);
+    }
+
+    /**
+     * Opens an existing image file or block device without taking ownership.
+     */
+    public static DirectBlockDevice openReadOnly(final Path path) throws IOException
+    {
+        return open(path, true);
+    }
+
+    private static DirectBlockDevice open(final Path path, final boolean readOnly) throws IOException
+    {
+        final BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        final boolean blockDevice = isBlockDevice(path);
+        if (!blockDevice && !attributes.isRegularFile())
+        {
+            throw new IOException(path + " is neither a regular file nor a block device");
+        }
+        final String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        final Object ownerKey = attributes.fileKey() != null ? attributes.fileKey() : path.toRealPath();
+        if (!readOnly && !OPEN_FOR_WRITE.add(ownerKey))
+        {
+            throw new DeviceInUseException(name);
+        }
+        FileChannel channel = null;
+        int exclusiveFd = -1;
+        boolean opened = false;
+        try
+        {
+            if (blockDevice && !readOnly)
+            {
+                exclusiveFd = openExclusive(path, name);
+            }
+            final OpenOption[] options = readOnly ?
+                new OpenOption[]{ StandardOpenOption.READ, ExtendedOpenOption.DIRECT } :
+                new OpenOption[]{ StandardOpenOption.READ, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT };
+            channel = FileChannel.open(path, options);
+            final FileLock lock = blockDevice || readOnly ? null : lockImage(channel, name);
+            final int sectorSize = blockDevice ? blockDeviceSectorSize(path, exclusiveFd) :
+                (int)Files.getFileStore(path).getBlockSize();
+            final DirectBlockDevice device = new DirectBlockDevice(path, channel, blockDevice, readOnly,
+                channel.size(), sectorSize, readOnly ? null : ownerKey, lock, exclusiveFd);
+            opened = true;
+            return device;
+        }
+        finally
+        {
+            if (!opened)
+            {
+                if (channel != null)
+                {
+                    channel.close();
+                }
+                if (exclusiveFd >= 0)
+                {
+                    LibC.Holder.LIBC.close(exclusiveFd);
+                }
+                if (!readOnly)
+                {
+                    OPEN_FOR_WRITE.remove(ownerKey);
+                }
+            }
+        }
+    }
+
+    private static int openExclusive(final Path path, final String name) throws IOException
+    {
+        final int fd = LibC.Holder.LIBC.open(path.toString(), LibC.O_RDONLY | LibC.O_EXCL | LibC.O_CLOEXEC);
+        if (fd < 0)
+        {
+            final int errno = LibC.Holder.errno();
+            if (errno == LibC.EBUSY)
+            {
+                throw new DeviceInUseException(name);
+            }
+            throw new IOException("cannot open " + path + " exclusively: " + LibC.Holder.LIBC.strerror(errno));
+        }
+        return fd;
+    }
+
+    private static FileLock lockImage(final FileChannel channel, final String name) throws IOException
+    {
+        FileLock lock;
+        try
+        {
+            lock = channel.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            lock = null;
+        }
+        if (lock == null)
+        {
+            throw new DeviceInUseException(name);
+        }
+        return lock;
+    }
+
+    /**
+     * @return true if {@code path} is a block device node.
+     */
+    public static boolean isBlockDevice(final Path path) throws IOException
+    {
+        final Object mode = Files.getAttribute(path, "unix:mode");
+        return ((Integer)mode & S_IFMT) == S_IFBLK;
+    }
+
+    private static int blockDeviceSectorSize(final Path path, final int exclusiveFd) throws IOException
+    {
+        final int fd = exclusiveFd >= 0 ? exclusiveFd :
+            LibC.Holder.LIBC.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+        if (fd < 0)
+        {
+            throw new IOException("cannot open " + path + ": " + LibC.Holder.LIBC.strerror(LibC.Holder.errno()));
+        }
+        try
+        {
+            final IntByReference sectorSize = new IntByReference();
+            if (LibC.Holder.LIBC.ioctl(fd, LibC.BLKSSZGET, sectorSize) != 0)
+            {
+                throw new IOException("cannot read the logical sector size of " + path + ": " +
+                    LibC.Holder.LIBC.strerror(LibC.Holder.errno()));
+            }
+            return sectorSize.getValue();
+        }
+        finally
+        {
+            if (fd != exclusiveFd)
+            {
+                LibC.Holder.LIBC.close(fd);
+            }
+        }
+    }
+
+    @Override
+    public String name()
+    {
+        return name;
+    }
+
+    @Override
+    public Path path()
+    {
+        return path;
+    }
+
+    @Override
+    public long size()
+    {
+        return size;
+    }
+
+    @Override
+    public int logicalSectorSize()
+    {
+        return logicalSectorSize;
+    }
+
+    @Override
+    public boolean isBlockDevice()
+    {
+        return blockDevice;
+    }
+
+    @Override
+    public boolean isReadOnly()
+    {
+        return readOnly;
+    }
+
+    @Override
+    public void read(final long position, final ByteBuffer dst) throws IOException
+    {
+        checkAligned(position, dst);
+        long at = position;
+        while (dst.hasRemaining())
+        {
+            final int read = channel.read(dst, at);
+            if (read < 0)
+            {
+                throw new EOFException(name + ": end of device at byte " + at + " while reading " +
+                    dst.remaining() + " more bytes from " + position);
+            }
+            at += read;
+        }
+    }
+
+    @Override
+    public void write(final long position, final ByteBuffer src) throws IOException
+    {
+        if (readOnly)
+        {
+            throw new IOException(name + " is open read-only");
+        }
+        checkAligned(position, src);
+        long at = position;
+        while (src.hasRemaining())
+        {
+            at += channel.write(src, at);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException
+    {
+        channel.force(false);
+    }
+
+    private void checkAligned(final long position, final ByteBuffer buffer) throws IOException
+    {
+        if (closed)
+        {
+            throw new IOException(name + " is closed");
+        }
+        if (position < 0 || position % logicalSectorSize != 0 || buffer.remaining() % logicalSectorSize != 0)
+        {
+            throw new IOException(name + ": unaligned I/O of " + buffer.remaining() + " bytes at " + position +
+                " (sector size " + logicalSectorSize + ")");
+        }
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            if (fileLock != null)
+            {
+                fileLock.release();
+            }
+            channel.close();
+        }
+        finally
+        {
+            if (exclusiveFd >= 0)
+            {
+                LibC.Holder.LIBC.close(exclusiveFd);
+            }
+            if (ownerKey != null)
+            {
+                OPEN_FOR_WRITE.remove(ownerKey);
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "DirectBlockDevice{" + path + ", size=" + size + ", sector=" + logicalSectorSize +
+            (blockDevice ? ", block device" : ", image") + (readOnly ? ", read-only" : "") + '}';
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Command-line tools over the cachefs libraries.
+ */
+package org.cachefs.tools;
