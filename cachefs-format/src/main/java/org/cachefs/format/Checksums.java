@@ -36,12 +36,16 @@ public final class Checksums
     }
 
     /**
-     * Check value of a data page: the bytes from {@code buffer}'s position to its limit. The buffer's position is
-     * left unchanged.
+     * Check value of a data page: the bytes from {@code buffer}'s position to its limit, seeded with the owning
+     * object and the page index, so that a page map entry pointing at another page's block fails the check. The
+     * buffer's position is left unchanged.
      */
-    public int data(final ByteBuffer buffer)
+    public int page(final long objectId, final long pageIndex, final ByteBuffer buffer)
     {
         crc.reset();
+        seed.clear();
+        seed.putLong(0, objectId).putLong(8, pageIndex);
+        crc.update(seed);
         final int position = buffer.position();
         crc.update(buffer);
         buffer.position(position);

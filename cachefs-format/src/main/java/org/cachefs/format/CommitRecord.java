@@ -15,10 +15,13 @@ import java.nio.ByteBuffer;
  *   +----------+----------+-------------------+-------------------+----------+----------+
  *  32 index root pointer   | object count      | next object id    | used blocks         |
  *   +-------------------+-------------------+-------------------+-------------------+
- *  64 page count          | mount count       | reserved, zero ...            | crc32c   |
- *   +-------------------+-------------------+-------------------------------+----------+
+ *  64 page count          | mount count       | root crc | zero     | reserved blocks     |
+ *   +-------------------+-------------------+----------+----------+-------------------+
+ * 104 reserved, zero ...                                                   | crc32c   |
+ *   +----------------------------------------------------------------------+----------+
  *                                                                            124        128
  * </pre>
+ * The root crc is the check value of the index root node, so a stale root block is caught like any stale child.
  * Flags: bit 0 {@link #FLAG_CLEAN}, set by a clean unmount and cleared by the first commit of the next mount.
  */
 public final class CommitRecord extends Flyweight
@@ -48,6 +51,8 @@ public final class CommitRecord extends Flyweight
     public static final int USED_BLOCKS_OFFSET;
     public static final int PAGE_COUNT_OFFSET;
     public static final int MOUNT_COUNT_OFFSET;
+    public static final int INDEX_ROOT_CRC_OFFSET;
+    public static final int RESERVED_BLOCKS_OFFSET;
     public static final int RESERVED_OFFSET;
     public static final int CRC_OFFSET;
     public static final int LENGTH = 128;
@@ -77,6 +82,11 @@ public final class CommitRecord extends Flyweight
         offset += Long.BYTES;
         MOUNT_COUNT_OFFSET = offset;
         offset += Long.BYTES;
+        INDEX_ROOT_CRC_OFFSET = offset;
+        offset += Integer.BYTES;
+        offset += Integer.BYTES; // zero, keeps the longs aligned
+        RESERVED_BLOCKS_OFFSET = offset;
+        offset += Long.BYTES;
         RESERVED_OFFSET = offset;
         CRC_OFFSET = LENGTH - Integer.BYTES;
     }
@@ -105,6 +115,7 @@ public final class CommitRecord extends Flyweight
         putInt(FLAGS_OFFSET, FLAG_CLEAN);
         putInt(INDEX_HEIGHT_OFFSET, 0);
         putLong(INDEX_ROOT_OFFSET, BlockPointer.NULL);
+        putInt(INDEX_ROOT_CRC_OFFSET, 0);
         putLong(OBJECT_COUNT_OFFSET, 0);
         putLong(NEXT_OBJECT_ID_OFFSET, 1);
         putLong(USED_BLOCKS_OFFSET, layout.metadataBlocks());
@@ -189,11 +200,21 @@ public final class CommitRecord extends Flyweight
     }
 
     /**
-     * Sets the index tree: a null root with height 0, a leaf with height 1, or a branch with height 2 or more.
+     * @return the check value of the index root node (0 without a root).
      */
-    public CommitRecord indexRoot(final long root, final int height)
+    public int indexRootCrc()
+    {
+        return getInt(INDEX_ROOT_CRC_OFFSET);
+    }
+
+    /**
+     * Sets the index tree: a null root with height 0, a leaf with height 1, or a branch with height 2 or more, and
+     * the root node's check value.
+     */
+    public CommitRecord indexRoot(final long root, final int rootCrc, final int height)
     {
         putLong(INDEX_ROOT_OFFSET, root);
+        putInt(INDEX_ROOT_CRC_OFFSET, rootCrc);
         putInt(INDEX_HEIGHT_OFFSET, height);
         return this;
     }
@@ -239,6 +260,20 @@ public final class CommitRecord extends Flyweight
     public CommitRecord pageCount(final long count)
     {
         putLong(PAGE_COUNT_OFFSET, count);
+        return this;
+    }
+
+    /**
+     * @return blocks reserved for objects and not yet used by their pages: unavailable to other objects.
+     */
+    public long reservedBlocks()
+    {
+        return getLong(RESERVED_BLOCKS_OFFSET);
+    }
+
+    public CommitRecord reservedBlocks(final long blocks)
+    {
+        putLong(RESERVED_BLOCKS_OFFSET, blocks);
         return this;
     }
 
@@ -319,6 +354,7 @@ public final class CommitRecord extends Flyweight
         if (root == BlockPointer.NULL)
         {
             expect(device, block, "index height", 0, height);
+            expect(device, block, "index root crc", 0, indexRootCrc());
             expect(device, block, "object count", 0, objectCount());
         }
         else
@@ -350,6 +386,16 @@ public final class CommitRecord extends Flyweight
         {
             throw new CorruptCacheException(STRUCTURE, device, block, "page count",
                 "in [0, " + (usedBlocks() - layout.metadataBlocks()) + "]", pageCount());
+        }
+        if (reservedBlocks() < 0 || reservedBlocks() > layout.dataBlocks())
+        {
+            throw new CorruptCacheException(STRUCTURE, device, block, "reserved blocks",
+                "in [0, " + layout.dataBlocks() + "]", reservedBlocks());
+        }
+        if (getInt(INDEX_ROOT_CRC_OFFSET + Integer.BYTES) != 0)
+        {
+            throw new CorruptCacheException(STRUCTURE, device, block, "reserved@" + (INDEX_ROOT_CRC_OFFSET + 4), "0",
+                hex(getInt(INDEX_ROOT_CRC_OFFSET + Integer.BYTES) & 0xFFFFFFFFL));
         }
         if (mountCount() < 0)
         {

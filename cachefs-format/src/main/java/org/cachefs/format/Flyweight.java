@@ -94,4 +94,12 @@ abstract class Flyweight
     {
         return "0x" + Long.toHexString(value);
     }
+
+    /**
+     * Hex of a 32-bit field, without the sign extension {@link #hex(long)} would add to negative values.
+     */
+    protected static String hex(final int value)
+    {
+        return "0x" + Integer.toHexString(value);
+    }
 }

@@ -18,10 +18,11 @@ import java.util.Arrays;
  *   | header | slot offsets|        free space          | entry n | ...     | entry 0  |
  *   +--------+-------------+----------------------------+---------+---------+----------+
  *
- * leaf entry (object record), 64 bytes + key + aux:
+ * leaf entry (object record), 72 bytes + key + aux:
  *   0 parent id | 8 object id | 16 object size | 24 reserved bytes | 32 access time (ms) |
  *  40 page-map root pointer | 48 page count | 56 key length (2) | 58 aux length (2) |
- *  60 type (1) | 61 flags (1) | 62 page-map height (1) | 63 reserved (1) | 64 key | aux
+ *  60 type (1) | 61 flags (1) | 62 page-map height (1) | 63 reserved (1) | 64 page-map root crc32c (4) |
+ *  68 reserved (4) | 72 key | aux
  *
  * branch entry, 24 bytes + key: the smallest key of the child's subtree and a pointer to it.
  *   0 child pointer | 8 child crc32c (4) | 12 key length (2) | 14 reserved (2) | 16 parent id | 24 key
@@ -56,7 +57,9 @@ public final class IndexNode extends MetadataBlock
     public static final int LEAF_FLAGS_OFFSET = 61;
     public static final int LEAF_PAGEMAP_HEIGHT_OFFSET = 62;
     public static final int LEAF_RESERVED_OFFSET = 63;
-    public static final int LEAF_FIXED_LENGTH = 64;
+    public static final int LEAF_PAGEMAP_CRC_OFFSET = 64;
+    public static final int LEAF_RESERVED2_OFFSET = 68;
+    public static final int LEAF_FIXED_LENGTH = 72;
 
     public static final int BRANCH_CHILD_OFFSET = 0;
     public static final int BRANCH_CHILD_CRC_OFFSET = 8;
@@ -153,6 +156,7 @@ public final class IndexNode extends MetadataBlock
         final long reservedBytes,
         final long atimeMillis,
         final long pageMapRoot,
+        final int pageMapRootCrc,
         final int pageMapHeight,
         final long pageCount)
     {
@@ -174,6 +178,7 @@ public final class IndexNode extends MetadataBlock
         putByte(at + LEAF_TYPE_OFFSET, type);
         putByte(at + LEAF_FLAGS_OFFSET, flags);
         putByte(at + LEAF_PAGEMAP_HEIGHT_OFFSET, pageMapHeight);
+        putInt(at + LEAF_PAGEMAP_CRC_OFFSET, pageMapRootCrc);
         putBytes(at + LEAF_FIXED_LENGTH, key, 0, key.length);
         putBytes(at + LEAF_FIXED_LENGTH + key.length, aux, 0, aux.length);
         return true;
@@ -288,6 +293,11 @@ public final class IndexNode extends MetadataBlock
     public long pageMapRoot(final int i)
     {
         return getLong(entryOffset(i) + LEAF_PAGEMAP_ROOT_OFFSET);
+    }
+
+    public int pageMapRootCrc(final int i)
+    {
+        return getInt(entryOffset(i) + LEAF_PAGEMAP_CRC_OFFSET);
     }
 
     public int pageMapHeight(final int i)
@@ -448,18 +458,19 @@ public final class IndexNode extends MetadataBlock
             {
                 throw corrupt(device, block, field + " flags", "subset of " + hex(KNOWN_FLAGS), hex(flags(i)));
             }
-            if (getUnsignedByte(at + LEAF_RESERVED_OFFSET) != 0)
+            if (getUnsignedByte(at + LEAF_RESERVED_OFFSET) != 0 || getInt(at + LEAF_RESERVED2_OFFSET) != 0)
             {
-                throw corrupt(device, block, field + " reserved", 0, getUnsignedByte(at + LEAF_RESERVED_OFFSET));
+                throw corrupt(device, block, field + " reserved", 0,
+                    getUnsignedByte(at + LEAF_RESERVED_OFFSET) | getInt(at + LEAF_RESERVED2_OFFSET));
             }
             final long root = pageMapRoot(i);
             final int height = pageMapHeight(i);
             if (root == BlockPointer.NULL)
             {
-                if (height != 0 || pageCount(i) != 0)
+                if (height != 0 || pageCount(i) != 0 || pageMapRootCrc(i) != 0)
                 {
-                    throw corrupt(device, block, field + " page-map height/pages", "0/0 without a root",
-                        height + "/" + pageCount(i));
+                    throw corrupt(device, block, field + " page-map height/pages/crc", "0/0/0 without a root",
+                        height + "/" + pageCount(i) + "/" + pageMapRootCrc(i));
                 }
             }
             else

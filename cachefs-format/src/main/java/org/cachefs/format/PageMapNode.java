@@ -86,9 +86,12 @@ public final class PageMapNode extends MetadataBlock
     public static int heightFor(final int blockSize, final long pageIndex)
     {
         int height = 1;
-        while (coverage(blockSize, height - 1) <= pageIndex)
+        long covered = coverage(blockSize, 0);
+        // a saturated coverage stands for more than Long.MAX_VALUE pages: it holds every page index
+        while (covered != Long.MAX_VALUE && covered <= pageIndex)
         {
             height++;
+            covered = coverage(blockSize, height - 1);
         }
         return height;
     }

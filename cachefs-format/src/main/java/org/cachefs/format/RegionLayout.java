@@ -42,10 +42,10 @@ public final class RegionLayout
      */
     public static RegionLayout of(final int blockSize, final long blockCount)
     {
-        if (blockCount > BlockPointer.MAX_BLOCK)
+        if (blockCount > maximumBlocks(blockSize))
         {
             throw new IllegalArgumentException("device too large: " + blockCount + " blocks, the format addresses " +
-                BlockPointer.MAX_BLOCK);
+                maximumBlocks(blockSize));
         }
         final long bitsPerBlock = BitmapBlock.bitsPerBlock(blockSize);
         final long bitmapBlocks = Math.max(1, (blockCount + bitsPerBlock - 1) / bitsPerBlock);
@@ -65,6 +65,15 @@ public final class RegionLayout
     public static long minimumBlocks(final int blockSize)
     {
         return BITMAP_START + 2 + MIN_DATA_BLOCKS + 1;
+    }
+
+    /**
+     * @return the most blocks a device of this block size may have: as many as a {@link BlockPointer} addresses, and
+     * few enough that the device's size in bytes fits a {@code long}.
+     */
+    public static long maximumBlocks(final int blockSize)
+    {
+        return Math.min(BlockPointer.MAX_BLOCK, Long.MAX_VALUE / blockSize);
     }
 
     public int blockSize()

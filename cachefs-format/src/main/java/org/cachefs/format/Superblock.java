@@ -9,21 +9,29 @@ import java.util.UUID;
  * backup block. The {@link CommitRecord} follows it in the same block at {@link CommitRecord#SLOT_OFFSET}.
  *
  * <pre>
- *   0                   8                   16                  24                  32
- *   +-------------------+---------+---------+-------------------+-------------------+
- *   | magic "CACHEFS\0" | major   | minor   | header length     | compat features   |
- *   +-------------------+---------+---------+-------------------+-------------------+
- *  32 ro-compat features | incompat features | uuid (16 bytes)                       |
- *   +-------------------+-------------------+---------------------------------------+
- *  64 label (32 bytes, UTF-8, NUL padded)                                           |
- *   +-------------------+-------------------+-------------------+-------------------+
- *  96 created (ms)       | block size | sector size | block count | slot | reserved  |
- *   +-------------------+-------------------+-------------------+-------------------+
- * 128 bitmap start       | bitmap blocks     | data start        | data end          |
- *   +-------------------+-------------------+-------------------+-------------------+
- * 160 backup block       | reserved, zero ...                             | crc32c    |
- *   +-------------------+-------------------------------------------------+---------+
- *                                                                          252       256
+ * offset size field
+ *      0    8 magic "CACHEFS\0"
+ *      8    2 major version
+ *     10    2 minor version
+ *     12    4 header length (256)
+ *     16    8 compat features
+ *     24    8 ro-compat features
+ *     32    8 incompat features
+ *     40   16 uuid
+ *     56   32 label (UTF-8, NUL padded)
+ *     88    8 created (ms)
+ *     96    4 block size
+ *    100    4 sector size
+ *    104    8 block count
+ *    112    4 slot
+ *    116    4 padding, zero
+ *    120    8 bitmap start
+ *    128    8 bitmap blocks
+ *    136    8 data start
+ *    144    8 data end
+ *    152    8 backup block
+ *    160   92 reserved, zero
+ *    252    4 crc32c
  * </pre>
  * Magic, major and minor are at the same offsets in every format version, so a reader can refuse a newer major
  * version before it interprets anything else. The check value covers the 256 bytes (less the check field), seeded
@@ -52,6 +60,7 @@ public final class Superblock extends Flyweight
     public static final int SECTOR_SIZE_OFFSET;
     public static final int BLOCK_COUNT_OFFSET;
     public static final int SLOT_OFFSET;
+    public static final int PADDING_OFFSET;
     public static final int BITMAP_START_OFFSET;
     public static final int BITMAP_BLOCKS_OFFSET;
     public static final int DATA_START_OFFSET;
@@ -90,7 +99,8 @@ public final class Superblock extends Flyweight
         offset += Long.BYTES;
         SLOT_OFFSET = offset;
         offset += Integer.BYTES;
-        offset += Integer.BYTES; // reserved, keeps the longs aligned
+        PADDING_OFFSET = offset; // reserved, keeps the longs aligned
+        offset += Integer.BYTES;
         BITMAP_START_OFFSET = offset;
         offset += Long.BYTES;
         BITMAP_BLOCKS_OFFSET = offset;
@@ -284,6 +294,15 @@ public final class Superblock extends Flyweight
         return getInt(SLOT_OFFSET);
     }
 
+    /**
+     * Sets the slot index, for writing the same superblock to the other slot; re-seal afterwards.
+     */
+    public Superblock slot(final int slot)
+    {
+        putInt(SLOT_OFFSET, slot);
+        return this;
+    }
+
     public long bitmapStart()
     {
         return getLong(BITMAP_START_OFFSET);
@@ -374,10 +393,11 @@ public final class Superblock extends Flyweight
                 blockSize);
         }
         final long blockCount = blockCount();
-        if (blockCount < RegionLayout.minimumBlocks(blockSize) || blockCount > BlockPointer.MAX_BLOCK)
+        if (blockCount < RegionLayout.minimumBlocks(blockSize) || blockCount > RegionLayout.maximumBlocks(blockSize))
         {
             throw new CorruptCacheException(STRUCTURE, device, block, "block count",
-                "in [" + RegionLayout.minimumBlocks(blockSize) + ", " + BlockPointer.MAX_BLOCK + "]", blockCount);
+                "in [" + RegionLayout.minimumBlocks(blockSize) + ", " + RegionLayout.maximumBlocks(blockSize) + "]",
+                blockCount);
         }
         final RegionLayout layout = RegionLayout.of(blockSize, blockCount);
         expect(device, block, "bitmap start", layout.bitmapStart(0), bitmapStart());
@@ -385,15 +405,21 @@ public final class Superblock extends Flyweight
         expect(device, block, "data start", layout.dataStart(), dataStart());
         expect(device, block, "data end", layout.dataEnd(), dataEnd());
         expect(device, block, "backup block", layout.backupBlock(), backupBlock());
+        checkReserved(device, block, PADDING_OFFSET);
         for (int field = RESERVED_OFFSET; field < CRC_OFFSET; field += Integer.BYTES)
         {
-            if (getInt(field) != 0)
-            {
-                throw new CorruptCacheException(STRUCTURE, device, block, "reserved@" + field, "0",
-                    hex(getInt(field) & 0xFFFFFFFFL));
-            }
+            checkReserved(device, block, field);
         }
         return layout;
+    }
+
+    private void checkReserved(final String device, final long block, final int field)
+    {
+        if (getInt(field) != 0)
+        {
+            throw new CorruptCacheException(STRUCTURE, device, block, "reserved@" + field, "0",
+                hex(getInt(field) & 0xFFFFFFFFL));
+        }
     }
 
     private static void expect(
