@@ -32,6 +32,6 @@ public class ForeignFilesystemException extends CacheFsException
 
     private static String article(final String name)
     {
-        return "aeiouxAEIOUX".indexOf(name.charAt(0)) >= 0 ? "an" : "a";
+        return "aefiouxAEFIOUX".indexOf(name.charAt(0)) >= 0 ? "an" : "a";
     }
 }

@@ -19,9 +19,11 @@ import org.cachefs.format.device.BlockDevice;
  *     <li>a device too small to hold block 0, or whose first bytes are all zero and whose slot 1 holds nothing:
  *     {@link NotFormattedException};</li>
  *     <li>no cachefs magic in slot 0 but another filesystem's signature: {@link ForeignFilesystemException};</li>
- *     <li>a major version other than {@link FormatVersion#MAJOR}: {@link FormatVersionException};</li>
  *     <li>the valid slot with the highest generation, the other slot's problem noted in {@link #problems()};</li>
- *     <li>no valid slot: the {@link CorruptCacheException} of slot 0 (naming the intact backup, if any).</li>
+ *     <li>no valid slot and a slot of a major version other than {@link FormatVersion#MAJOR}:
+ *     {@link FormatVersionException};</li>
+ *     <li>no valid slot: the {@link CorruptCacheException} of slot 0, or of slot 1 if block 0 holds no superblock
+ *     (naming the intact backup, if any).</li>
  * </ol>
  */
 public final class ImageHeader
@@ -104,6 +106,7 @@ public final class ImageHeader
         final List<String> problems = new ArrayList<>();
 
         CorruptCacheException slot0Error = null;
+        FormatVersionException versionError = null;
         RegionLayout layout0 = null;
         if (superblock0.hasMagic())
         {
@@ -114,6 +117,12 @@ public final class ImageHeader
             catch (final CorruptCacheException ex)
             {
                 slot0Error = ex;
+                problems.add("slot 0: " + ex.getMessage());
+            }
+            catch (final FormatVersionException ex)
+            {
+                // A newer image says so in both slots; one slot alone saying so is damage, if the other is valid.
+                versionError = ex;
                 problems.add("slot 0: " + ex.getMessage());
             }
         }
@@ -130,6 +139,7 @@ public final class ImageHeader
         // Slot 1 lives at block 1, whose position depends on the block size: known from slot 0 if that is valid.
         ImageHeader best = layout0 != null ? new ImageHeader(slot0, 0, layout0, problems) : null;
         ImageHeader other = null;
+        CorruptCacheException slot1Error = null;
         final int[] candidates = layout0 != null ? new int[]{ layout0.blockSize() } : allBlockSizes();
         for (final int blockSize : candidates)
         {
@@ -160,6 +170,21 @@ public final class ImageHeader
                 {
                     problems.add("slot 1: " + ex.getMessage());
                 }
+                else if (slot1Error == null)
+                {
+                    slot1Error = ex;
+                }
+            }
+            catch (final FormatVersionException ex)
+            {
+                if (layout0 != null)
+                {
+                    problems.add("slot 1: " + ex.getMessage());
+                }
+                else if (versionError == null)
+                {
+                    versionError = ex;
+                }
             }
         }
         if (best != null && other != null && !best.superblock.sameImage(other.superblock))
@@ -174,11 +199,17 @@ public final class ImageHeader
         }
         if (best == null)
         {
-            if (slot0Error == null && ForeignSignatures.isZero(probe.limit(FormatVersion.MIN_BLOCK_SIZE)))
+            if (versionError != null)
+            {
+                throw versionError;
+            }
+            // a damaged superblock in slot 1 means an image, even when block 0 holds nothing
+            final CorruptCacheException slotError = slot0Error != null ? slot0Error : slot1Error;
+            if (slotError == null && ForeignSignatures.isZero(probe.limit(FormatVersion.MIN_BLOCK_SIZE)))
             {
                 throw new NotFormattedException(name, name + " is not formatted: block 0 is all zeros");
             }
-            if (slot0Error == null)
+            if (slotError == null)
             {
                 throw new NotFormattedException(name, name + " does not contain a cachefs image (no superblock " +
                     "magic in block 0 or block 1)");
@@ -186,11 +217,11 @@ public final class ImageHeader
             final ImageHeader backup = readBackup(device, layout0 == null ? allBlockSizes() : candidates);
             if (backup != null)
             {
-                throw new CorruptCacheException("superblock", name, slot0Error.block(), slot0Error.field(),
-                    "invalid in both slots (" + slot0Error.getMessage() + "); the backup superblock at block " +
+                throw new CorruptCacheException("superblock", name, slotError.block(), slotError.field(),
+                    "invalid in both slots (" + slotError.getMessage() + "); the backup superblock at block " +
                     backup.layout.backupBlock() + " is intact: fsck.cachefs -y rebuilds from it");
             }
-            throw slot0Error;
+            throw slotError;
         }
         if (best.layout.bytes() > device.size())
         {

@@ -50,6 +50,14 @@ public final class Mkfs
     public static MkfsResult format(final Path target, final MkfsOptions options, final PrintStream out)
         throws IOException
     {
+        if (!options.force() && Files.exists(target) && Files.size(target) > 0 && !Files.isDirectory(target))
+        {
+            // Refuse before -s grows anything: a refused mkfs leaves the target as it was.
+            try (BlockDevice existing = DirectBlockDevice.openReadOnly(target))
+            {
+                refuseExisting(existing);
+            }
+        }
         prepare(target, options);
         try (BlockDevice device = DirectBlockDevice.open(target))
         {
@@ -74,7 +82,9 @@ public final class Mkfs
         final UUID uuid = options.uuid() != null ? options.uuid() : UUID.randomUUID();
         final long created = options.createdMillis() >= 0 ? options.createdMillis() : System.currentTimeMillis();
 
-        final int wipeLength = (int)Math.min(ForeignSignatures.PROBE_LENGTH, layout.bytes()) / blockSize * blockSize;
+        // whole blocks covering all of the probed bytes: rounding down would leave the btrfs magic at 64 KiB + 64
+        final long wipeBlocks = (ForeignSignatures.PROBE_LENGTH + blockSize - 1) / blockSize;
+        final int wipeLength = (int)(Math.min(wipeBlocks, layout.blockCount()) * blockSize);
         device.write(0, AlignedBuffers.allocate(wipeLength, blockSize));
         device.write(layout.backupBlock() * blockSize, AlignedBuffers.allocate(blockSize, blockSize));
         device.flush();

@@ -20,7 +20,7 @@ public final class Sizes
     {
         final String trimmed = text.trim();
         String upper = trimmed.toUpperCase(Locale.ROOT);
-        if (upper.endsWith("IB"))
+        if (upper.endsWith("IB") && upper.length() > 2 && "KMGTP".indexOf(upper.charAt(upper.length() - 3)) >= 0)
         {
             upper = upper.substring(0, upper.length() - 2);
         }

@@ -4,8 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
@@ -24,9 +22,10 @@ import org.cachefs.format.DeviceInUseException;
  * straight between the caller's aligned direct buffers and the device.
  * <p>
  * Ownership: a writable open takes the device for itself — an entry in a JVM-wide registry, plus an exclusive
- * {@code flock}-style file lock for image files or an {@code O_EXCL} open for block devices, which the kernel grants to
- * one opener at a time — and a second writable open, here or in another process, fails with
- * {@link DeviceInUseException}. Read-only opens take nothing and may run beside a writer. Thread-safe: reads and
+ * {@code flock(2)} on a descriptor of its own for image files or an {@code O_EXCL} open for block devices, which the
+ * kernel grants to one opener at a time — and a second writable open, here or in another process, fails with
+ * {@link DeviceInUseException}. (Not {@link FileChannel#tryLock()}: its POSIX record lock belongs to the process and
+ * vanishes when any descriptor of the file in this process is closed, a read-only open's for instance.) Read-only opens take nothing and may run beside a writer. Thread-safe: reads and
  * writes are positional (pread/pwrite).
  */
 public final class DirectBlockDevice implements BlockDevice
@@ -43,7 +42,6 @@ public final class DirectBlockDevice implements BlockDevice
     private final long size;
     private final int logicalSectorSize;
     private final Object ownerKey;
-    private final FileLock fileLock;
     private final int exclusiveFd;
     private volatile boolean closed;
 
@@ -55,7 +53,6 @@ public final class DirectBlockDevice implements BlockDevice
         final long size,
         final int logicalSectorSize,
         final Object ownerKey,
-        final FileLock fileLock,
         final int exclusiveFd)
     {
         this.path = path;
@@ -66,7 +63,6 @@ public final class DirectBlockDevice implements BlockDevice
         this.size = size;
         this.logicalSectorSize = logicalSectorSize;
         this.ownerKey = ownerKey;
-        this.fileLock = fileLock;
         this.exclusiveFd = exclusiveFd;
     }
 
@@ -109,19 +105,18 @@ public final class DirectBlockDevice implements BlockDevice
         boolean opened = false;
         try
         {
-            if (blockDevice && !readOnly)
+            if (!readOnly)
             {
-                exclusiveFd = openExclusive(path, name);
+                exclusiveFd = blockDevice ? openExclusive(path, name) : lockImage(path, name);
             }
             final OpenOption[] options = readOnly ?
                 new OpenOption[]{ StandardOpenOption.READ, ExtendedOpenOption.DIRECT } :
                 new OpenOption[]{ StandardOpenOption.READ, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT };
             channel = FileChannel.open(path, options);
-            final FileLock lock = blockDevice || readOnly ? null : lockImage(channel, name);
             final int sectorSize = blockDevice ? blockDeviceSectorSize(path, exclusiveFd) :
                 (int)Files.getFileStore(path).getBlockSize();
             final DirectBlockDevice device = new DirectBlockDevice(path, channel, blockDevice, readOnly,
-                channel.size(), sectorSize, readOnly ? null : ownerKey, lock, exclusiveFd);
+                channel.size(), sectorSize, readOnly ? null : ownerKey, exclusiveFd);
             opened = true;
             return device;
         }
@@ -160,22 +155,28 @@ public final class DirectBlockDevice implements BlockDevice
         return fd;
     }
 
-    private static FileLock lockImage(final FileChannel channel, final String name) throws IOException
+    /**
+     * Opens a descriptor of the image that holds an exclusive {@code flock(2)} until it is closed.
+     */
+    private static int lockImage(final Path path, final String name) throws IOException
     {
-        FileLock lock;
-        try
+        final LibC libc = LibC.Holder.LIBC;
+        final int fd = libc.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+        if (fd < 0)
         {
-            lock = channel.tryLock();
+            throw new IOException("cannot open " + path + ": " + libc.strerror(LibC.Holder.errno()));
         }
-        catch (final OverlappingFileLockException ex)
+        if (libc.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
         {
-            lock = null;
+            final int errno = LibC.Holder.errno();
+            libc.close(fd);
+            if (errno == LibC.EWOULDBLOCK)
+            {
+                throw new DeviceInUseException(name);
+            }
+            throw new IOException("cannot lock " + path + ": " + libc.strerror(errno));
         }
-        if (lock == null)
-        {
-            throw new DeviceInUseException(name);
-        }
-        return lock;
+        return fd;
     }
 
     /**
@@ -311,10 +312,6 @@ public final class DirectBlockDevice implements BlockDevice
         closed = true;
         try
         {
-            if (fileLock != null)
-            {
-                fileLock.release();
-            }
             channel.close();
         }
         finally

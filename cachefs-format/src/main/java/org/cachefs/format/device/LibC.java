@@ -8,7 +8,7 @@ import jnr.ffi.types.off_t;
 
 /**
  * The few libc calls the JDK and jnr-posix do not offer: exclusive opens of block devices, their sector size and
- * size, and fallocate.
+ * size, fallocate, and flock.
  */
 public interface LibC
 {
@@ -18,6 +18,9 @@ public interface LibC
     long BLKSSZGET = 0x1268;
     long BLKGETSIZE64 = 0x80081272L;
     int EBUSY = 16;
+    int EWOULDBLOCK = 11;
+    int LOCK_EX = 2;
+    int LOCK_NB = 4;
 
     int O_RDWR = 2;
     int O_CREAT = 0100;
@@ -33,6 +36,8 @@ public interface LibC
     int ioctl(int fd, long request, LongLongByReference value);
 
     int fallocate(int fd, int mode, @off_t long offset, @off_t long length);
+
+    int flock(int fd, int operation);
 
     String strerror(int errno);
 
