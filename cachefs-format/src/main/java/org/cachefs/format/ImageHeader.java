@@ -95,13 +95,14 @@ public final class ImageHeader
             throw new NotFormattedException(name, name + " is not formatted: " + device.size() +
                 " bytes is too small to hold a cachefs image");
         }
-        final int probeLength = (int)Math.min(ForeignSignatures.PROBE_LENGTH, device.size() / sector * sector);
+        final int probeLength = (int)Math.min((ForeignSignatures.PROBE_LENGTH + sector - 1) / sector * sector,
+            device.size() / sector * sector);
         final ByteBuffer probe = AlignedBuffers.allocate(probeLength, sector);
         device.read(0, probe);
         probe.clear();
 
-        final ByteBuffer slot0 = AlignedBuffers.allocate(FormatVersion.MIN_BLOCK_SIZE, sector);
-        slot0.put(probe.duplicate().limit(FormatVersion.MIN_BLOCK_SIZE)).clear();
+        final ByteBuffer slot0 = AlignedBuffers.allocate(sector, sector);
+        slot0.put(probe.duplicate().limit(sector)).clear();
         final Superblock superblock0 = new Superblock().wrap(slot0);
         final List<String> problems = new ArrayList<>();
 
@@ -147,7 +148,7 @@ public final class ImageHeader
             {
                 continue;
             }
-            final ByteBuffer slot1 = AlignedBuffers.allocate(FormatVersion.MIN_BLOCK_SIZE, sector);
+            final ByteBuffer slot1 = AlignedBuffers.allocate(sector, sector);
             device.read(blockSize, slot1);
             slot1.clear();
             if (!new Superblock().wrap(slot1).hasMagic())
@@ -253,7 +254,7 @@ public final class ImageHeader
                 continue;
             }
             final long backupBlock = blocks - 1;
-            final ByteBuffer buffer = AlignedBuffers.allocate(FormatVersion.MIN_BLOCK_SIZE, sector);
+            final ByteBuffer buffer = AlignedBuffers.allocate(sector, sector);
             device.read(backupBlock * blockSize, buffer);
             buffer.clear();
             if (!new Superblock().wrap(buffer).hasMagic())
@@ -311,12 +312,12 @@ public final class ImageHeader
     }
 
     /**
-     * @return a copy of the slot block (the first {@link FormatVersion#MIN_BLOCK_SIZE} bytes) this header was read
+     * @return a copy of the start of the slot block (at least the superblock and commit record) this header was read
      * from, for writing the next commit from.
      */
     public ByteBuffer copyOfSlot()
     {
-        final ByteBuffer copy = AlignedBuffers.allocate(FormatVersion.MIN_BLOCK_SIZE);
+        final ByteBuffer copy = AlignedBuffers.allocate(block.capacity());
         copy.put(block.duplicate().clear()).clear();
         return copy;
     }
