@@ -1,0 +1,241 @@
+package org.cachefs.fscache;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A netfs page: its index in the file, its buffer (bytes {@code [0, pageSize)} by absolute position, so the buffer's
+ * capacity must equal the FS-Cache page size), and the page flags FS-Cache uses.
+ * <ul>
+ * <li>{@code PG_fscache}: the cache has an interest in the page (metadata, reserved resources or I/O in progress)
+ * and must be told, with {@link Cookie#uncachePage(CachePage)}, before the page goes away. Set by the core when the
+ * backend marks the page cached.</li>
+ * <li>{@code PG_fscache_write}: a write of the page to the cache is in progress; the cache may still be reading the
+ * buffer until it clears.</li>
+ * </ul>
+ * The flags are atomic and may be tested and changed from any thread; the core keeps its own record of which pages
+ * it tracks, so a netfs changing a flag cannot corrupt the core's state. The netfs owns the page; a page must not be
+ * given to two calls at once.
+ */
+public final class CachePage
+{
+    private static final int PG_FSCACHE = 1;
+    private static final int PG_FSCACHE_WRITE = 1 << 1;
+    static final int READ_PENDING = 1 << 2;
+    static final int STORING = 1 << 3;
+    static final int NOT_DISPATCHED = 1 << 4;
+
+    private static final VarHandle FLAGS;
+
+    static
+    {
+        try
+        {
+            FLAGS = MethodHandles.lookup().findVarHandle(CachePage.class, "flags", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final long index;
+    private final ByteBuffer buffer;
+    @SuppressWarnings("unused")
+    private volatile int flags;
+
+    /**
+     * The retrieval whose read of this page is in flight; written before {@link #READ_PENDING} is set.
+     */
+    volatile RetrievalOp reader;
+
+    /**
+     * A page.
+     *
+     * @param index  the page's index in its file, {@code >= 0}.
+     * @param buffer the page's buffer; direct buffers let disk backends read into it without a copy.
+     */
+    public CachePage(final long index, final ByteBuffer buffer)
+    {
+        if (index < 0)
+        {
+            throw new IllegalArgumentException("page index must be >= 0: " + index);
+        }
+
+        this.index = index;
+        this.buffer = Objects.requireNonNull(buffer, "buffer");
+    }
+
+    /**
+     * The page's index in its file ({@code page->index}).
+     *
+     * @return the index.
+     */
+    public long index()
+    {
+        return index;
+    }
+
+    /**
+     * The page's buffer.
+     *
+     * @return the buffer given to the constructor.
+     */
+    public ByteBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Test PG_fscache ({@code PageFsCache}).
+     *
+     * @return true if set.
+     */
+    public boolean isFsCache()
+    {
+        return (flags & PG_FSCACHE) != 0;
+    }
+
+    /** Set PG_fscache ({@code SetPageFsCache}). */
+    public void setFsCache()
+    {
+        setBits(PG_FSCACHE);
+    }
+
+    /** Clear PG_fscache ({@code ClearPageFsCache}). */
+    public void clearFsCache()
+    {
+        clearBits(PG_FSCACHE);
+    }
+
+    /**
+     * Set PG_fscache and return its previous value ({@code TestSetPageFsCache}).
+     *
+     * @return true if it was set.
+     */
+    public boolean testAndSetFsCache()
+    {
+        return testAndSet(PG_FSCACHE);
+    }
+
+    /**
+     * Clear PG_fscache and return its previous value ({@code TestClearPageFsCache}).
+     *
+     * @return true if it was set.
+     */
+    public boolean testAndClearFsCache()
+    {
+        return testAndClear(PG_FSCACHE);
+    }
+
+    /**
+     * Test PG_fscache_write.
+     *
+     * @return true while a write to the cache is in progress.
+     */
+    public boolean isFsCacheWrite()
+    {
+        return (flags & PG_FSCACHE_WRITE) != 0;
+    }
+
+    /** Set PG_fscache_write. */
+    public void setFsCacheWrite()
+    {
+        setBits(PG_FSCACHE_WRITE);
+    }
+
+    /** Clear PG_fscache_write. */
+    public void clearFsCacheWrite()
+    {
+        clearBits(PG_FSCACHE_WRITE);
+    }
+
+    /**
+     * Set PG_fscache_write and return its previous value.
+     *
+     * @return true if it was set.
+     */
+    public boolean testAndSetFsCacheWrite()
+    {
+        return testAndSet(PG_FSCACHE_WRITE);
+    }
+
+    /**
+     * Clear PG_fscache_write and return its previous value.
+     *
+     * @return true if it was set.
+     */
+    public boolean testAndClearFsCacheWrite()
+    {
+        return testAndClear(PG_FSCACHE_WRITE);
+    }
+
+    boolean hasBits(final int bits)
+    {
+        return (flags & bits) != 0;
+    }
+
+    void setBits(final int bits)
+    {
+        int current;
+        do
+        {
+            current = flags;
+        }
+        while (!FLAGS.compareAndSet(this, current, current | bits));
+    }
+
+    void clearBits(final int bits)
+    {
+        int current;
+        do
+        {
+            current = flags;
+        }
+        while (!FLAGS.compareAndSet(this, current, current & ~bits));
+    }
+
+    boolean testAndSet(final int bit)
+    {
+        int current;
+        do
+        {
+            current = flags;
+            if ((current & bit) != 0)
+            {
+                return true;
+            }
+        }
+        while (!FLAGS.compareAndSet(this, current, current | bit));
+
+        return false;
+    }
+
+    boolean testAndClear(final int bit)
+    {
+        int current;
+        do
+        {
+            current = flags;
+            if ((current & bit) == 0)
+            {
+                return false;
+            }
+        }
+        while (!FLAGS.compareAndSet(this, current, current & ~bit));
+
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "CachePage{index=" + index +
+            ", PG_fscache=" + isFsCache() +
+            ", PG_fscache_write=" + isFsCacheWrite() + '}';
+    }
+}

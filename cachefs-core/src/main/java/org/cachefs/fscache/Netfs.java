@@ -1,0 +1,72 @@
+package org.cachefs.fscache;
+
+/**
+ * A registered network filesystem ({@code struct fscache_netfs}): its name, its version and its primary index.
+ * Created by {@link FsCache#registerNetfs(String, int)}.
+ * <p>
+ * The name is the netfs's key in the FS-Cache master index and the version its auxiliary data: when the netfs's
+ * primary index is next instantiated in a cache holding an entry of the same name with another version, the whole
+ * in-cache hierarchy of that netfs is scrapped there and begun afresh.
+ */
+public final class Netfs
+{
+    private final FsCache fsCache;
+    private final String name;
+    private final int version;
+    private Cookie primaryIndex;
+
+    Netfs(final FsCache fsCache, final String name, final int version)
+    {
+        this.fsCache = fsCache;
+        this.name = name;
+        this.version = version;
+    }
+
+    void primaryIndex(final Cookie primaryIndex)
+    {
+        this.primaryIndex = primaryIndex;
+    }
+
+    FsCache fsCache()
+    {
+        return fsCache;
+    }
+
+    /**
+     * The netfs's name.
+     *
+     * @return the name.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * The netfs's version.
+     *
+     * @return the version.
+     */
+    public int version()
+    {
+        return version;
+    }
+
+    /**
+     * The netfs's primary index ({@code netfs->primary_index}), the parent of its top-level cookies.
+     *
+     * @return the index cookie.
+     */
+    public Cookie primaryIndex()
+    {
+        return primaryIndex;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "Netfs{name=" + name + ", version=" + version + '}';
+    }
+}

@@ -1,0 +1,262 @@
+package org.cachefs.fscache;
+
+import org.cachefs.fscache.spi.CacheObject;
+import org.cachefs.fscache.spi.Retrieval;
+import org.cachefs.fscache.spi.RetrievalProcessor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A retrieval or allocation request ({@code struct fscache_retrieval}): a shared operation processed by the netfs
+ * thread once admitted, then kept alive by references for pages whose reads are in flight.
+ * <p>
+ * Threading: created and submitted by the netfs thread under the cookie lock; {@link #endIo}, {@link #get},
+ * {@link #put}, {@link #enqueue} and the marking methods may be called from any thread. When the last reference goes
+ * the operation completes on its object (which may start an exclusive operation waiting for it), the netfs context
+ * is put and the backend reference dropped.
+ */
+final class RetrievalOp extends Operation implements Retrieval
+{
+    private final CookieImpl cookie;
+    private final ReadCompletion<Object> callback;
+    private final Object context;
+    private final AtomicInteger usage = new AtomicInteger(1);
+    private volatile RetrievalProcessor processor;
+    private volatile boolean cancelled;
+    private ArrayList<CachePage> toDo;
+    private CacheObject grabbed;
+    private boolean contextTaken;
+
+    RetrievalOp(
+        final CookieImpl cookie, final FsObject object, final ReadCompletion<Object> callback, final Object context)
+    {
+        super(object, false);
+        this.cookie = cookie;
+        this.callback = callback;
+        this.context = context;
+    }
+
+    boolean hasProcessor()
+    {
+        return false;
+    }
+
+    /**
+     * Called by the netfs thread once the operation started: take the backend reference and the netfs context.
+     *
+     * @return false if the object can no longer be used.
+     */
+    boolean begin()
+    {
+        if (!object.isActive())
+        {
+            return false;
+        }
+
+        grabbed = object.grab();
+        if (null == grabbed)
+        {
+            return false;
+        }
+
+        if (null != callback)
+        {
+            cookie.def.getContext(cookie.data, context);
+            contextTaken = true;
+        }
+
+        return true;
+    }
+
+    public CacheObject object()
+    {
+        return object.backendObject;
+    }
+
+    public void endIo(final CachePage page, final Result result)
+    {
+        if (!page.testAndClear(CachePage.READ_PENDING))
+        {
+            return;
+        }
+
+        page.reader = null;
+        cookie.readEnded(page);
+        complete(page, null == result ? Result.IO_ERROR : result);
+    }
+
+    /**
+     * Invoke the callback for a page whose READ_PENDING bit the caller cleared, and drop the page's reference.
+     */
+    void complete(final CachePage page, final Result result)
+    {
+        try
+        {
+            callback.readComplete(page, context, result);
+        }
+        catch (final Throwable ex)
+        {
+            fsCache.reportError(ex);
+        }
+        finally
+        {
+            put();
+        }
+    }
+
+    void cancel()
+    {
+        cancelled = true;
+    }
+
+    public void markPagesCached(final CachePage page)
+    {
+        cookie.markPagesCached(this, page);
+    }
+
+    public void markPagesCached(final List<CachePage> pages)
+    {
+        cookie.markPagesCached(this, pages);
+    }
+
+    public void get()
+    {
+        int current;
+        do
+        {
+            current = usage.get();
+            if (current <= 0)
+            {
+                throw new IllegalStateException("retrieval on " + object() + " was already released");
+            }
+        }
+        while (!usage.compareAndSet(current, current + 1));
+    }
+
+    public void put()
+    {
+        final int remaining = usage.decrementAndGet();
+        if (remaining == 0)
+        {
+            release();
+        }
+        else if (remaining < 0)
+        {
+            throw new IllegalStateException("retrieval on " + object() + " put more often than got");
+        }
+    }
+
+    private void release()
+    {
+        object.lock.lock();
+        try
+        {
+            if (state == IN_PROGRESS)
+            {
+                object.completeLocked(this);
+            }
+        }
+        finally
+        {
+            object.lock.unlock();
+        }
+
+        if (contextTaken)
+        {
+            contextTaken = false;
+            try
+            {
+                cookie.def.putContext(cookie.data, context);
+            }
+            catch (final Throwable ex)
+            {
+                fsCache.reportError(ex);
+            }
+        }
+
+        final CacheObject held = grabbed;
+        if (null != held)
+        {
+            grabbed = null;
+            object.release(held);
+        }
+    }
+
+    public void processor(final RetrievalProcessor processor)
+    {
+        this.processor = processor;
+    }
+
+    public void enqueue()
+    {
+        if (null == processor)
+        {
+            throw new IllegalStateException("retrieval on " + object() + " enqueued without a processor");
+        }
+
+        get();
+        fsCache.counters().inc(StatCounter.OPS_ENQUEUED);
+        fsCache.pool().execute(this);
+    }
+
+    void doWork()
+    {
+        try
+        {
+            processor.process(this);
+        }
+        finally
+        {
+            put();
+        }
+    }
+
+    public List<CachePage> toDo()
+    {
+        if (null == toDo)
+        {
+            toDo = new ArrayList<>();
+        }
+
+        return toDo;
+    }
+
+    public boolean isCancelled()
+    {
+        return cancelled;
+    }
+
+    /**
+     * Hand a reserved page to a read: take its reference and set READ_PENDING.
+     */
+    void prepareRead(final CachePage page)
+    {
+        usage.incrementAndGet();
+        page.reader = this;
+        page.setBits(CachePage.READ_PENDING);
+    }
+
+    /**
+     * Settle a page after the backend's read call: if it was not dispatched and not ended, take READ_PENDING back.
+     *
+     * @return true if the page was dispatched (its callback is or will be called).
+     */
+    boolean settleRead(final CachePage page, final boolean dispatched)
+    {
+        if (dispatched)
+        {
+            return true;
+        }
+
+        if (page.testAndClear(CachePage.READ_PENDING))
+        {
+            page.reader = null;
+            put();
+            return false;
+        }
+
+        return true;
+    }
+}
