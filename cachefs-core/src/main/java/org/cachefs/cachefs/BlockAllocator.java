@@ -1,0 +1,309 @@
+package org.cachefs.cachefs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import org.agrona.collections.LongHashSet;
+import org.cachefs.format.BitmapBlock;
+import org.cachefs.format.CommitRecord;
+import org.cachefs.format.CorruptCacheException;
+import org.cachefs.format.RegionLayout;
+import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.format.device.BlockDevice;
+
+/**
+ * The page allocation bitmap in memory (one bit per device block) and the rules that keep it crash-safe:
+ * <ul>
+ *     <li>a block that the last durable commit references is never handed out: a committed block freed while
+ *     generation {@code g} is built is written to bitmap copy {@code g % 2} as free but becomes reusable only once
+ *     commit {@code g} is durable;</li>
+ *     <li>a block allocated and freed within one generation, never committed, is free again at once;</li>
+ *     <li>a block allocated for a write still in flight is written to the bitmap as free, so a crash does not leak
+ *     it.</li>
+ * </ul>
+ * Bitmap copy {@code g % 2} is written at commit {@code g}; each copy rewrites only the bitmap blocks that changed
+ * since that copy was last written.
+ * <p>
+ * Threading: owned by {@link CacheStore} and used only under its lock.
+ */
+final class BlockAllocator
+{
+    private final RegionLayout layout;
+    private final long[] used;
+    private final long[][] dirtyBitmapBlocks = new long[2][];
+    private final long bitsPerBitmapBlock;
+    private long usedCount;
+    private long cursor;
+    private final LongHashSet freed = new LongHashSet();
+    private final LongHashSet fresh = new LongHashSet();
+    private final LongHashSet inflight = new LongHashSet();
+
+    private BlockAllocator(final RegionLayout layout)
+    {
+        this.layout = layout;
+        this.used = new long[(int)((layout.blockCount() + 63) >>> 6)];
+        this.bitsPerBitmapBlock = BitmapBlock.bitsPerBlock(layout.blockSize());
+        final int dirtyWords = (int)((layout.bitmapBlocks() + 63) >>> 6);
+        dirtyBitmapBlocks[0] = new long[dirtyWords];
+        dirtyBitmapBlocks[1] = new long[dirtyWords];
+        this.cursor = layout.dataStart();
+    }
+
+    /**
+     * Reads the bitmap copy of {@code commit}, validating each block and the used-block count.
+     */
+    static BlockAllocator load(final BlockDevice device, final RegionLayout layout, final CommitRecord commit)
+        throws IOException
+    {
+        final BlockAllocator allocator = new BlockAllocator(layout);
+        final int copy = commit.bitmapCopy();
+        final int blockSize = layout.blockSize();
+        final ByteBuffer buffer = AlignedBuffers.allocate(blockSize, blockSize);
+        final BitmapBlock bitmap = new BitmapBlock();
+        final int wordsPerBlock = (int)(allocator.bitsPerBitmapBlock / Long.SIZE);
+        for (long index = 0; index < layout.bitmapBlocks(); index++)
+        {
+            final long block = layout.bitmapStart(copy) + index;
+            device.read(block * blockSize, buffer.clear());
+            bitmap.wrap(buffer, blockSize).verify(device.name(), block, copy, index, commit.generation(), layout);
+            final int firstWord = (int)(index * wordsPerBlock);
+            bitmap.copyBitsTo(allocator.used, firstWord, Math.min(wordsPerBlock, allocator.used.length - firstWord));
+        }
+        long count = 0;
+        for (final long word : allocator.used)
+        {
+            count += Long.bitCount(word);
+        }
+        if (count != commit.usedBlocks())
+        {
+            throw new CorruptCacheException("bitmap", device.name(), layout.bitmapStart(copy), "used blocks",
+                "the commit record's " + commit.usedBlocks(), count);
+        }
+        allocator.usedCount = count;
+        return allocator;
+    }
+
+    /**
+     * Marks every bitmap block of both copies for rewriting (after mount, the copy the next commit writes is older
+     * than the one read, by an unknown set of blocks).
+     */
+    void markAllDirty()
+    {
+        for (final long[] dirty : dirtyBitmapBlocks)
+        {
+            java.util.Arrays.fill(dirty, -1L);
+        }
+    }
+
+    RegionLayout layout()
+    {
+        return layout;
+    }
+
+    boolean isUsed(final long block)
+    {
+        return (used[(int)(block >>> 6)] & (1L << block)) != 0;
+    }
+
+    /**
+     * @return blocks neither in use nor waiting to be released.
+     */
+    long freeBlocks()
+    {
+        return layout.blockCount() - usedCount;
+    }
+
+    long usedBlocks()
+    {
+        return usedCount;
+    }
+
+    /**
+     * @return blocks freed but held until the next commit: what committing would give back.
+     */
+    long pendingFree()
+    {
+        return freed.size();
+    }
+
+    /**
+     * Allocates a data-region block, preferring {@code hint} and then the blocks after the last allocation.
+     *
+     * @param inFlight true if the block will be written before anything refers to it (a data page), so that a
+     *                 commit meanwhile records it as free.
+     * @return the block, or -1 if the data region is full.
+     */
+    long allocate(final long hint, final boolean inFlight)
+    {
+        long block = -1;
+        if (hint >= layout.dataStart() && hint < layout.dataEnd() && !isUsed(hint))
+        {
+            block = hint;
+        }
+        else
+        {
+            block = findFree(cursor, layout.dataEnd());
+            if (block < 0)
+            {
+                block = findFree(layout.dataStart(), cursor);
+            }
+        }
+        if (block < 0)
+        {
+            return -1;
+        }
+        set(block);
+        fresh.add(block);
+        if (inFlight)
+        {
+            inflight.add(block);
+        }
+        cursor = block + 1 < layout.dataEnd() ? block + 1 : layout.dataStart();
+        return block;
+    }
+
+    /**
+     * The in-flight write to {@code block} completed and metadata now refers to it.
+     */
+    void landed(final long block)
+    {
+        if (inflight.remove(block))
+        {
+            markDirty(block);
+        }
+    }
+
+    /**
+     * Frees {@code block}: at once if it was never committed, else once the next commit is durable.
+     */
+    void free(final long block)
+    {
+        if (!isUsed(block))
+        {
+            throw new IllegalStateException("double free of block " + block);
+        }
+        inflight.remove(block);
+        if (fresh.remove(block))
+        {
+            clear(block);
+        }
+        else
+        {
+            freed.add(block);
+        }
+    }
+
+    /**
+     * @return the number of set bits bitmap copy {@code copy} would be written with now.
+     */
+    long committedUsedCount()
+    {
+        return usedCount - inflight.size() - freed.size();
+    }
+
+    /**
+     * Writes the bitmap blocks of copy {@code generation % 2} that changed since that copy was last written: in-use
+     * blocks set, except blocks of in-flight writes and blocks freed since the last commit.
+     */
+    void writeBitmap(final BlockDevice device, final long generation) throws IOException
+    {
+        final int copy = (int)(generation & 1);
+        final int blockSize = layout.blockSize();
+        final ByteBuffer buffer = AlignedBuffers.allocate(blockSize, blockSize);
+        final BitmapBlock bitmap = new BitmapBlock();
+        final long[] excluded = new long[used.length];
+        for (final LongHashSet set : new LongHashSet[]{ inflight, freed })
+        {
+            final LongHashSet.LongIterator it = set.iterator();
+            while (it.hasNext())
+            {
+                final long block = it.nextValue();
+                excluded[(int)(block >>> 6)] |= 1L << block;
+                markDirty(block);
+            }
+        }
+        final long[] dirty = dirtyBitmapBlocks[copy];
+        final int wordsPerBlock = (int)(bitsPerBitmapBlock / Long.SIZE);
+        final long[] words = new long[wordsPerBlock];
+        for (long index = 0; index < layout.bitmapBlocks(); index++)
+        {
+            if ((dirty[(int)(index >>> 6)] & (1L << index)) == 0)
+            {
+                continue;
+            }
+            final int firstWord = (int)(index * wordsPerBlock);
+            for (int w = 0; w < wordsPerBlock; w++)
+            {
+                final int at = firstWord + w;
+                words[w] = at < used.length ? used[at] & ~excluded[at] : 0;
+            }
+            final long block = layout.bitmapStart(copy) + index;
+            bitmap.wrap(buffer, blockSize).init(copy, index, generation, block);
+            bitmap.copyBitsFrom(words, 0);
+            bitmap.seal();
+            device.write(block * blockSize, buffer.clear());
+        }
+        java.util.Arrays.fill(dirty, 0);
+        // Blocks of in-flight writes were written as free only for now: the next commits rewrite them.
+        final LongHashSet.LongIterator it = inflight.iterator();
+        while (it.hasNext())
+        {
+            markDirty(it.nextValue());
+        }
+    }
+
+    /**
+     * The commit whose bitmap was written last is durable: blocks freed before it are referenced by no current
+     * commit and become free.
+     */
+    void committed()
+    {
+        final LongHashSet.LongIterator it = freed.iterator();
+        while (it.hasNext())
+        {
+            clear(it.nextValue());
+        }
+        freed.clear();
+        fresh.retainAll(inflight);
+    }
+
+    private long findFree(final long from, final long to)
+    {
+        long block = from;
+        while (block < to)
+        {
+            final int wordIndex = (int)(block >>> 6);
+            final long free = ~used[wordIndex] & (-1L << block);
+            if (free != 0)
+            {
+                final long candidate = ((long)wordIndex << 6) + Long.numberOfTrailingZeros(free);
+                return candidate < to ? candidate : -1;
+            }
+            block = ((long)wordIndex + 1) << 6;
+        }
+        return -1;
+    }
+
+    private void set(final long block)
+    {
+        used[(int)(block >>> 6)] |= 1L << block;
+        usedCount++;
+        markDirty(block);
+    }
+
+    private void clear(final long block)
+    {
+        used[(int)(block >>> 6)] &= ~(1L << block);
+        usedCount--;
+        markDirty(block);
+    }
+
+    private void markDirty(final long block)
+    {
+        final long index = block / bitsPerBitmapBlock;
+        final int word = (int)(index >>> 6);
+        final long bit = 1L << index;
+        dirtyBitmapBlocks[0][word] |= bit;
+        dirtyBitmapBlocks[1][word] |= bit;
+    }
+}

@@ -1,0 +1,691 @@
+package org.cachefs.cachefs;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.List;
+
+import org.cachefs.fscache.CachePage;
+import org.cachefs.fscache.CheckAux;
+import org.cachefs.fscache.CookieType;
+import org.cachefs.fscache.Result;
+import org.cachefs.fscache.spi.CacheBackend;
+import org.cachefs.fscache.spi.CacheContext;
+import org.cachefs.fscache.spi.CacheObject;
+import org.cachefs.fscache.spi.ObjectContext;
+import org.cachefs.fscache.spi.ObjectState;
+import org.cachefs.fscache.spi.Retrieval;
+import org.cachefs.fscache.spi.Storage;
+import org.cachefs.format.BlockPointer;
+import org.cachefs.format.CacheFsException;
+import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.format.device.BufferPool;
+
+/**
+ * The CacheFS backend: the FS-Cache operations table over a mounted {@link CacheStore}. Objects are looked up and
+ * created in the store's index by (parent object id, netfs key); pages are read synchronously on the calling thread
+ * with O_DIRECT straight into the netfs page when its buffer is aligned (through one bounce buffer otherwise), with
+ * adjacent blocks of a multi-page read merged into one I/O; every page is checked against its CRC32C and a mismatch is
+ * a miss. Writes run on the FS-Cache pool, as the core schedules them.
+ * <p>
+ * Any I/O error or corrupt metadata met by an operation reports {@link CacheContext#ioError()} to the core, which
+ * from then on passes only release operations; the netfs sees {@code NO_BUFS} and carries on. {@link #close()}
+ * unmounts: it commits with the clean flag and releases the device. Withdraw the cache from its FS-Cache first.
+ * <p>
+ * Threading: every operation may be called from any thread; the store serialises metadata work, data moves outside
+ * its lock.
+ */
+public final class CacheFsBackend implements CacheBackend, Closeable
+{
+    /** Most blocks merged into one read. */
+    static final int MAX_MERGED_BLOCKS = 32;
+
+    private static final System.Logger LOG = System.getLogger(CacheFsBackend.class.getName());
+
+    private final CacheStore store;
+    private final int pageSize;
+    private final BufferPool runBuffers;
+    private volatile CacheContext cache;
+
+    CacheFsBackend(final CacheStore store)
+    {
+        this.store = store;
+        this.pageSize = store.blockSize();
+        this.runBuffers = new BufferPool(pageSize * MAX_MERGED_BLOCKS, pageSize, 8);
+        store.failureListener(this::failed);
+        if (!store.wasClean())
+        {
+            LOG.log(System.Logger.Level.WARNING, store.device().name() + " was not unmounted cleanly: " +
+                "recovered from commit " + (store.snapshot().generation() - 1));
+        }
+    }
+
+    /**
+     * @return true if the image had been unmounted cleanly before this mount; false means the last session's
+     * uncommitted changes were lost (nothing wrong is served).
+     */
+    public boolean wasClean()
+    {
+        return store.wasClean();
+    }
+
+    /**
+     * @return the cache's usage now.
+     */
+    public StoreSnapshot snapshot()
+    {
+        return store.snapshot();
+    }
+
+    /**
+     * @return pages whose check value did not match since mount (each was dropped and reported as a miss).
+     */
+    public long checksumMismatches()
+    {
+        return store.stats().checksumMismatches.sum();
+    }
+
+    /**
+     * Commits every change so far (the same as the core's sync).
+     */
+    public void commit() throws IOException
+    {
+        store.commit();
+    }
+
+    @Override
+    public String name()
+    {
+        return "cachefs";
+    }
+
+    @Override
+    public String identifier()
+    {
+        return store.device().name();
+    }
+
+    @Override
+    public int pageSize()
+    {
+        return pageSize;
+    }
+
+    @Override
+    public CacheObject initCache(final CacheContext cache, final ObjectContext fsdef)
+    {
+        this.cache = cache;
+        return new CacheFsObject(fsdef, true);
+    }
+
+    @Override
+    public CacheObject allocObject(final ObjectContext object)
+    {
+        return new CacheFsObject(object, false);
+    }
+
+    @Override
+    public void lookupObject(final CacheObject object)
+    {
+        final CacheFsObject o = (CacheFsObject)object;
+        final CacheFsObject parent = (CacheFsObject)object.parent();
+        final long parentId = parent == null ? -1 : parent.objectId();
+        if (parentId < 0)
+        {
+            object.lookupError();
+            return;
+        }
+        try
+        {
+            final byte[] key = object.key();
+            final int type = typeCode(object.type());
+            ObjectRecord record = store.lookup(parentId, key);
+            if (record != null && record.type != type)
+            {
+                retireAndRelease(record);
+                record = null;
+            }
+            if (record != null)
+            {
+                switch (object.checkAux(record.aux))
+                {
+                    case OKAY:
+                        break;
+                    case NEEDS_UPDATE:
+                        store.setAux(record, object.aux());
+                        break;
+                    case OBSOLETE:
+                    default:
+                        retireAndRelease(record);
+                        record = null;
+                        break;
+                }
+            }
+            if (record == null)
+            {
+                object.lookupNegative();
+                // No store limit until the netfs reports a size through attrChanged.
+                record = store.create(parentId, key, type, object.aux(), CacheStore.UNLIMITED);
+            }
+            else if (record.objectSize != CacheStore.UNLIMITED)
+            {
+                object.setStoreLimit(record.objectSize);
+            }
+            o.record = record;
+            object.obtainedObject();
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            object.lookupError();
+        }
+    }
+
+    private void retireAndRelease(final ObjectRecord record) throws IOException
+    {
+        try
+        {
+            store.retire(record);
+        }
+        finally
+        {
+            store.release(record);
+        }
+    }
+
+    private static int typeCode(final CookieType type)
+    {
+        return type.code();
+    }
+
+    @Override
+    public void lookupComplete(final CacheObject object)
+    {
+        // The lookup keeps no state beyond the record, which lives as long as the object.
+    }
+
+    @Override
+    public CacheObject grabObject(final CacheObject object)
+    {
+        final CacheFsObject o = (CacheFsObject)object;
+        final CacheContext cache = this.cache;
+        if (cache != null && cache.isWithdrawn())
+        {
+            return null;
+        }
+        int current;
+        do
+        {
+            current = o.references.get();
+            if (current <= 0)
+            {
+                return null;
+            }
+        }
+        while (!o.references.compareAndSet(current, current + 1));
+        return object;
+    }
+
+    @Override
+    public void putObject(final CacheObject object)
+    {
+        final CacheFsObject o = (CacheFsObject)object;
+        final int left = o.references.decrementAndGet();
+        if (left == 0)
+        {
+            releaseAllPending(o);
+            final ObjectRecord record = o.record;
+            o.record = null;
+            if (record != null && !store.isClosed())
+            {
+                store.release(record);
+            }
+            final CacheContext cache = this.cache;
+            if (cache != null)
+            {
+                cache.objectDestroyed();
+            }
+        }
+        else if (left < 0)
+        {
+            throw new IllegalStateException("put of " + object + " with no reference left");
+        }
+    }
+
+    @Override
+    public void lockObject(final CacheObject object)
+    {
+        ((CacheFsObject)object).lock.lock();
+    }
+
+    @Override
+    public void unlockObject(final CacheObject object)
+    {
+        ((CacheFsObject)object).lock.unlock();
+    }
+
+    @Override
+    public Result pinObject(final CacheObject object)
+    {
+        return setPinned(object, true);
+    }
+
+    @Override
+    public void unpinObject(final CacheObject object)
+    {
+        setPinned(object, false);
+    }
+
+    private Result setPinned(final CacheObject object, final boolean pinned)
+    {
+        final ObjectRecord record = ((CacheFsObject)object).record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        try
+        {
+            store.setPinned(record, pinned);
+            return Result.OK;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.IO_ERROR;
+        }
+    }
+
+    @Override
+    public Result updateObject(final CacheObject object)
+    {
+        final ObjectRecord record = ((CacheFsObject)object).record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        try
+        {
+            store.setAux(record, object.aux());
+            return Result.OK;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.IO_ERROR;
+        }
+    }
+
+    @Override
+    public void dropObject(final CacheObject object)
+    {
+        final ObjectRecord record = ((CacheFsObject)object).record;
+        if (record == null || store.isClosed() || object.state() != ObjectState.RECYCLING)
+        {
+            return;
+        }
+        try
+        {
+            store.retire(record);
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+        }
+    }
+
+    @Override
+    public void sync()
+    {
+        if (store.isClosed())
+        {
+            return;
+        }
+        try
+        {
+            store.commit();
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+        }
+    }
+
+    @Override
+    public void dissociatePages()
+    {
+        // Reads complete before the operation that started them returns and writes copy nothing out of the page
+        // after they return: no page is referenced once the core stops calling.
+        final Runnable listener = dissociateListener;
+        if (listener != null)
+        {
+            listener.run();
+        }
+    }
+
+    private volatile Runnable dissociateListener;
+
+    /**
+     * Test seam: runs {@code listener} when the core dissociates pages at withdrawal (a test holding device writes
+     * in flight releases them there).
+     */
+    void dissociateListener(final Runnable listener)
+    {
+        this.dissociateListener = listener;
+    }
+
+    @Override
+    public Result attrChanged(final CacheObject object)
+    {
+        final ObjectRecord record = ((CacheFsObject)object).record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        try
+        {
+            store.setSize(record, object.objectSize());
+            object.setStoreLimit(object.objectSize());
+            return Result.OK;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.IO_ERROR;
+        }
+    }
+
+    @Override
+    public Result reserveSpace(final CacheObject object, final long size)
+    {
+        final ObjectRecord record = ((CacheFsObject)object).record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        try
+        {
+            return store.reserve(record, size) ? Result.OK : Result.NO_SPACE;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.IO_ERROR;
+        }
+    }
+
+    @Override
+    public Result readOrAllocPage(final Retrieval op, final CachePage page)
+    {
+        final ObjectRecord record = ((CacheFsObject)op.object()).record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        try
+        {
+            final int outcome = store.read(record, page.index(), page.buffer().duplicate().clear());
+            if (outcome == CacheStore.READ_HIT)
+            {
+                op.markPagesCached(page);
+                op.endIo(page, Result.OK);
+                return Result.OK;
+            }
+            return allocate(op, record, page) ? Result.NO_DATA : Result.NO_BUFS;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.NO_BUFS;
+        }
+    }
+
+    @Override
+    public Result readOrAllocPages(final Retrieval op, final List<CachePage> pages)
+    {
+        final ObjectRecord record = ((CacheFsObject)op.object()).record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        final int count = pages.size();
+        final long[] indexes = new long[count];
+        final long[] pointers = new long[count];
+        final int[] crcs = new int[count];
+        final boolean[] hit = new boolean[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                indexes[i] = pages.get(i).index();
+            }
+            store.lookupPages(record, indexes, pointers, crcs);
+            int start = 0;
+            while (start < count)
+            {
+                if (pointers[start] == BlockPointer.NULL)
+                {
+                    start++;
+                    continue;
+                }
+                int end = start + 1;
+                while (end < count && end - start < MAX_MERGED_BLOCKS && pointers[end] != BlockPointer.NULL &&
+                    BlockPointer.block(pointers[end]) == BlockPointer.block(pointers[end - 1]) + 1)
+                {
+                    end++;
+                }
+                readRun(record, pages, indexes, pointers, crcs, hit, start, end);
+                start = end;
+            }
+            boolean noBufs = false;
+            boolean noData = false;
+            int i = 0;
+            for (final Iterator<CachePage> it = pages.iterator(); it.hasNext(); i++)
+            {
+                final CachePage page = it.next();
+                if (hit[i])
+                {
+                    it.remove();
+                    op.markPagesCached(page);
+                    op.endIo(page, Result.OK);
+                }
+                else if (allocate(op, record, page))
+                {
+                    noData = true;
+                }
+                else
+                {
+                    noBufs = true;
+                }
+            }
+            return noBufs ? Result.NO_BUFS : noData ? Result.NO_DATA : Result.OK;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.NO_BUFS;
+        }
+    }
+
+    /**
+     * Reads pages {@code [start, end)}, whose blocks are consecutive, in one I/O, and checks each.
+     */
+    private void readRun(
+        final ObjectRecord record,
+        final List<CachePage> pages,
+        final long[] indexes,
+        final long[] pointers,
+        final int[] crcs,
+        final boolean[] hit,
+        final int start,
+        final int end) throws IOException
+    {
+        if (end - start == 1)
+        {
+            hit[start] = store.readAt(record, indexes[start], pointers[start], crcs[start],
+                pages.get(start).buffer().duplicate().clear()) == CacheStore.READ_HIT;
+            return;
+        }
+        final ByteBuffer run = runBuffers.acquire();
+        try
+        {
+            run.limit((end - start) * pageSize);
+            store.device().read(BlockPointer.block(pointers[start]) * pageSize, run);
+            for (int i = start; i < end; i++)
+            {
+                final ByteBuffer data = run.duplicate().limit((i - start + 1) * pageSize).position((i - start) * pageSize);
+                if (store.verify(record, indexes[i], pointers[i], crcs[i], data))
+                {
+                    pages.get(i).buffer().duplicate().clear().put(data);
+                    hit[i] = true;
+                }
+            }
+        }
+        finally
+        {
+            runBuffers.release(run);
+        }
+    }
+
+    /**
+     * Tracks a page that will be fetched from the server: marks it if the cache could store it.
+     */
+    private boolean allocate(final Retrieval op, final ObjectRecord record, final CachePage page) throws IOException
+    {
+        final CacheFsObject object = (CacheFsObject)op.object();
+        synchronized (object.pendingPages)
+        {
+            if (!object.pendingPages.contains(page.index()))
+            {
+                if (!store.reservePage(record, page.index()))
+                {
+                    return false;
+                }
+                object.pendingPages.add(page.index());
+            }
+        }
+        op.markPagesCached(page);
+        return true;
+    }
+
+    /**
+     * @return true if the page had a block set aside, which the caller now gives back.
+     */
+    private static boolean takePending(final CacheFsObject object, final long pageIndex)
+    {
+        synchronized (object.pendingPages)
+        {
+            return object.pendingPages.remove(pageIndex);
+        }
+    }
+
+    private void releaseAllPending(final CacheFsObject object)
+    {
+        final int pending;
+        synchronized (object.pendingPages)
+        {
+            pending = object.pendingPages.size();
+            object.pendingPages.clear();
+        }
+        if (pending > 0 && !store.isClosed())
+        {
+            store.releasePages(pending);
+        }
+    }
+
+    @Override
+    public Result allocatePage(final Retrieval op, final CachePage page)
+    {
+        final ObjectRecord record = ((CacheFsObject)op.object()).record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        try
+        {
+            return allocate(op, record, page) ? Result.OK : Result.NO_BUFS;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.NO_BUFS;
+        }
+    }
+
+    @Override
+    public Result allocatePages(final Retrieval op, final List<CachePage> pages)
+    {
+        final ObjectRecord record = ((CacheFsObject)op.object()).record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        try
+        {
+            boolean noBufs = false;
+            for (final CachePage page : pages)
+            {
+                noBufs |= !allocate(op, record, page);
+            }
+            return noBufs ? Result.NO_BUFS : Result.OK;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.NO_BUFS;
+        }
+    }
+
+    @Override
+    public Result writePage(final Storage op, final CachePage page)
+    {
+        final ObjectRecord record = ((CacheFsObject)op.object()).record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        try
+        {
+            // A refused write (no room, past the size) stores nothing and forgets the old page: the next read is a
+            // miss, which the operation allows.
+            store.write(record, page.index(), page.buffer().duplicate().clear(),
+                takePending((CacheFsObject)op.object(), page.index()));
+            return Result.OK;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.IO_ERROR;
+        }
+    }
+
+    @Override
+    public void uncachePage(final CacheObject object, final CachePage page)
+    {
+        // A page allocated but never written gives its block back and never appears.
+        if (takePending((CacheFsObject)object, page.index()) && !store.isClosed())
+        {
+            store.releasePages(1);
+        }
+    }
+
+    /**
+     * Unmounts: commits every change with the clean flag and releases the device. Withdraw the cache from its
+     * FS-Cache first; operations after this report an I/O error.
+     */
+    @Override
+    public void close() throws IOException
+    {
+        store.close();
+    }
+
+    private void failed(final Exception ex)
+    {
+        LOG.log(System.Logger.Level.ERROR, "cachefs " + store.device().name() + ": " + ex.getMessage(), ex);
+        final CacheContext cache = this.cache;
+        if (cache != null)
+        {
+            cache.ioError();
+        }
+    }
+}

@@ -1,0 +1,1218 @@
+package org.cachefs.cachefs;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
+import org.cachefs.format.BlockPointer;
+import org.cachefs.format.Checksums;
+import org.cachefs.format.CommitRecord;
+import org.cachefs.format.CorruptCacheException;
+import org.cachefs.format.ImageHeader;
+import org.cachefs.format.RegionLayout;
+import org.cachefs.format.Superblock;
+import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.format.device.BlockDevice;
+import org.cachefs.format.device.BufferPool;
+import org.cachefs.format.device.DirectBlockDevice;
+
+/**
+ * The CacheFS storage engine over one device: objects in the index tree, their pages in page maps, blocks from the
+ * allocator, and the commit protocol that makes a new state current atomically (see DESIGN.md, "Commit protocol").
+ * <p>
+ * Threading: metadata (index, page maps, allocator, live objects) is guarded by one lock, held only for in-memory
+ * work and metadata-node reads; page data moves between the device and the caller's buffers outside the lock, so
+ * reads and writes of different pages proceed in parallel. Commits hold the lock throughout. A page read that races
+ * with a rewrite of the same page can only see a check-value mismatch (a miss), never wrong bytes, because blocks are
+ * reused only after the commits that could refer to them are superseded, and every page is checked on read.
+ */
+final class CacheStore implements Closeable
+{
+    /** Object size meaning "no store limit set". */
+    static final long UNLIMITED = Long.MAX_VALUE;
+
+    static final int READ_HIT = 0;
+    static final int READ_MISS = 1;
+    static final int READ_CORRUPT = 2;
+
+    /** Blocks kept free beyond the dirty nodes so that a commit can always write its metadata. */
+    static final int COMMIT_SLACK_BLOCKS = 2 * (CommitRecord.MAX_INDEX_HEIGHT + 8);
+
+    /**
+     * Blocks a reservation sets aside beyond its pages and their page-map leaves: page-map branches and the index
+     * path its entry rewrites.
+     */
+    private static final int RESERVATION_OVERHEAD_BLOCKS = 4;
+
+    private final BlockDevice device;
+    private final MountOptions options;
+    private final RegionLayout layout;
+    private final int blockSize;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final BlockAllocator allocator;
+    private final MetadataIo io;
+    private final IndexTree index;
+    private final PageMaps pageMaps;
+    private final Map<ObjectKey, ObjectRecord> liveByKey = new HashMap<>();
+    private final Long2ObjectHashMap<ObjectRecord> liveById = new Long2ObjectHashMap<>();
+    private final BufferPool buffers;
+    private final ByteBuffer slotBuffer;
+    private final boolean wasClean;
+    private final StoreStats stats = new StoreStats();
+    private final ScheduledExecutorService committer;
+
+    private long generation;
+    private long objectCount;
+    private long nextObjectId;
+    private long pageCount;
+    private long reservedBlocks;
+    /** Pages allocated for the netfs (read or alloc of an absent page) and not yet written or uncached. */
+    private long pendingPages;
+    private long mountCount;
+    private boolean changed;
+    private boolean closed;
+
+    private CacheStore(final BlockDevice device, final MountOptions options, final ImageHeader header)
+        throws IOException
+    {
+        this.device = device;
+        this.options = options;
+        this.layout = header.layout();
+        this.blockSize = layout.blockSize();
+        final CommitRecord commit = header.commit();
+        this.allocator = BlockAllocator.load(device, layout, commit);
+        this.io = new MetadataIo(device, layout, allocator, new NodeCache(options.nodeCacheSize()),
+            commit.generation());
+        this.index = new IndexTree(io, commit.indexRoot(), commit.indexRootCrc(), commit.indexHeight());
+        this.pageMaps = new PageMaps(io);
+        this.buffers = new BufferPool(blockSize, blockSize, 64);
+        this.slotBuffer = AlignedBuffers.allocate(blockSize, blockSize);
+        this.slotBuffer.put(header.copyOfSlot()).clear();
+        this.wasClean = commit.clean();
+        this.generation = commit.generation();
+        this.objectCount = commit.objectCount();
+        this.nextObjectId = commit.nextObjectId();
+        this.pageCount = commit.pageCount();
+        this.reservedBlocks = commit.reservedBlocks();
+        this.mountCount = commit.mountCount() + 1;
+        this.committer = options.commitIntervalSeconds() > 0 ? Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread thread = new Thread(r, "cachefs-commit-" + device.name());
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
+    }
+
+    /**
+     * Mounts the image or device at {@code path}.
+     */
+    static CacheStore mount(final Path path, final MountOptions options) throws IOException
+    {
+        final BlockDevice device = DirectBlockDevice.open(path);
+        try
+        {
+            return mount(device, options);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            device.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Mounts an open device; on success the store owns it and closes it on {@link #close()}.
+     */
+    static CacheStore mount(final BlockDevice device, final MountOptions options) throws IOException
+    {
+        final ImageHeader header = ImageHeader.read(device);
+        header.checkWritable(device.name());
+        final CacheStore store = new CacheStore(device, options, header);
+        // Every bitmap block may differ from the copy the next commit writes: rewrite them all once.
+        store.allocator.markAllDirty();
+        // Record that the cache is in use: a crash from here on is reported as an unclean shutdown.
+        store.lock.lock();
+        try
+        {
+            store.commitLocked(false);
+        }
+        finally
+        {
+            store.lock.unlock();
+        }
+        if (store.committer != null)
+        {
+            final long interval = options.commitIntervalSeconds();
+            store.committer.scheduleWithFixedDelay(store::periodicCommit, interval, interval, TimeUnit.SECONDS);
+        }
+        return store;
+    }
+
+    BlockDevice device()
+    {
+        return device;
+    }
+
+    RegionLayout layout()
+    {
+        return layout;
+    }
+
+    int blockSize()
+    {
+        return blockSize;
+    }
+
+    /**
+     * @return true if the image had been unmounted cleanly before this mount.
+     */
+    boolean wasClean()
+    {
+        return wasClean;
+    }
+
+    StoreStats stats()
+    {
+        return stats;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Objects
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Finds an object and takes a use of it.
+     *
+     * @return the live record, or null if there is no such object.
+     */
+    ObjectRecord lookup(final long parentId, final byte[] key) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            ObjectRecord record = liveByKey.get(new ObjectKey(parentId, key));
+            if (record == null)
+            {
+                record = index.find(parentId, key);
+                if (record == null)
+                {
+                    return null;
+                }
+                final ObjectRecord live = liveById.get(record.objectId);
+                record = live != null ? live : record;
+                makeLive(record);
+            }
+            record.users++;
+            return record;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Creates an object and takes a use of it.
+     */
+    ObjectRecord create(final long parentId, final byte[] key, final int type, final byte[] aux, final long size)
+        throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            final ObjectRecord record = new ObjectRecord(parentId, key.clone(), nextObjectId++);
+            record.type = type;
+            record.aux = aux.clone();
+            record.objectSize = size;
+            record.atimeMillis = System.currentTimeMillis();
+            index.put(record);
+            objectCount++;
+            makeLive(record);
+            record.users++;
+            markDirty(record);
+            return record;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Gives back a use taken by {@link #lookup} or {@link #create}.
+     */
+    void release(final ObjectRecord record)
+    {
+        lock.lock();
+        try
+        {
+            if (record.users <= 0)
+            {
+                throw new IllegalStateException("release of an object not in use: " + record);
+            }
+            record.users--;
+            dropIfIdle(record);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void setAux(final ObjectRecord record, final byte[] aux) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            record.aux = aux.clone();
+            markDirty(record);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sets the object's size (its store limit) and drops the pages that lie past it.
+     */
+    void setSize(final ObjectRecord record, final long size) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            final long unusedBefore = unusedReservation(record);
+            record.objectSize = size;
+            final long firstDropped = pagesFor(size);
+            final List<Long> dropped = new ArrayList<>();
+            pageMaps.forEachPage(record, firstDropped, (pageIndex, pointer, crc) -> dropped.add(pageIndex));
+            for (final long pageIndex : dropped)
+            {
+                freeData(pageMaps.remove(record, pageIndex));
+                pageCount--;
+            }
+            reservedBlocks += unusedReservation(record) - unusedBefore;
+            markDirty(record);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void setPinned(final ObjectRecord record, final boolean pinned) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            record.flags = pinned ? record.flags | org.cachefs.format.IndexNode.FLAG_PINNED :
+                record.flags & ~org.cachefs.format.IndexNode.FLAG_PINNED;
+            markDirty(record);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reserves space for up to {@code bytes} of the object's data; 0 cancels.
+     *
+     * @return false if the space cannot be guaranteed.
+     */
+    boolean reserve(final ObjectRecord record, final long bytes) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            final long unusedBefore = unusedReservation(record);
+            final long unusedAfter = Math.max(0, reservationBlocks(pagesFor(bytes)) -
+                reservationBlocks(record.pageCount));
+            final long more = unusedAfter - unusedBefore;
+            if (more > 0 && !ensureFree(more, 0))
+            {
+                return false;
+            }
+            record.reservedBytes = bytes;
+            reservedBlocks += more;
+            markDirty(record);
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes the object, all its descendants and all their pages from the cache.
+     */
+    void retire(final ObjectRecord record) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            retireLocked(record);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private void retireLocked(final ObjectRecord record) throws IOException
+    {
+        retireLocked(record, new LongHashSet());
+    }
+
+    private void retireLocked(final ObjectRecord record, final LongHashSet ancestors) throws IOException
+    {
+        if (record.retired)
+        {
+            return;
+        }
+        if (!ancestors.add(record.objectId))
+        {
+            throw new CorruptCacheException("index", device.name(), BlockPointer.block(index.rootPointer()),
+                "object " + record.objectId, "an acyclic hierarchy", "a cycle through its own descendants");
+        }
+        for (final ObjectRecord child : index.children(record.objectId))
+        {
+            final ObjectRecord live = liveById.get(child.objectId);
+            retireLocked(live != null ? live : child, ancestors);
+        }
+        ancestors.remove(record.objectId);
+        discardLocked(record);
+        reservedBlocks -= unusedReservation(record);
+        index.remove(record.parentId, record.key);
+        objectCount--;
+        record.retired = true;
+        record.dirty = false;
+        liveById.remove(record.objectId);
+        liveByKey.remove(new ObjectKey(record.parentId, record.key));
+        changed = true;
+    }
+
+    /**
+     * Drops all pages of the object (coherency said its data is obsolete).
+     */
+    void discard(final ObjectRecord record) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            discardLocked(record);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private void discardLocked(final ObjectRecord record) throws IOException
+    {
+        final long unusedBefore = unusedReservation(record);
+        pageMaps.forEachPage(record, 0, (pageIndex, pointer, crc) -> freeData(pointer));
+        pageCount -= record.pageCount;
+        pageMaps.freeNodes(record);
+        reservedBlocks += unusedReservation(record) - unusedBefore;
+        markDirty(record);
+    }
+
+    /**
+     * Checks the index tree's in-memory invariants (for tests and checks).
+     */
+    void checkIndex() throws IOException
+    {
+        lock.lock();
+        try
+        {
+            index.checkInvariants();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return the records of the object's children (for inspection).
+     */
+    List<ObjectRecord> children(final long parentId) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            final List<ObjectRecord> children = index.children(parentId);
+            children.replaceAll(r -> liveById.containsKey(r.objectId) ? liveById.get(r.objectId) : r);
+            return children;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Pages
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * @return true if the object's page map holds the page (no data is read).
+     */
+    boolean contains(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            return pageMaps.lookup(record, pageIndex) != BlockPointer.NULL;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads page {@code pageIndex} into {@code dst} (from its position, one block) and checks it.
+     *
+     * @return {@link #READ_HIT}, {@link #READ_MISS} if the page is not stored, or {@link #READ_CORRUPT} if its check
+     * value did not match (the page is then dropped).
+     */
+    int read(final ObjectRecord record, final long pageIndex, final ByteBuffer dst) throws IOException
+    {
+        final long pointer;
+        final int expectedCrc;
+        lock.lock();
+        try
+        {
+            checkOpen();
+            pointer = pageMaps.lookup(record, pageIndex);
+            expectedCrc = pageMaps.foundCrc;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        return readAt(record, pageIndex, pointer, expectedCrc, dst);
+    }
+
+    /**
+     * Looks up the blocks and check values of several pages at once.
+     *
+     * @param pageIndexes the pages.
+     * @param pointers    receives each page's block pointer, or {@link BlockPointer#NULL}.
+     * @param crcs        receives each page's check value.
+     */
+    void lookupPages(final ObjectRecord record, final long[] pageIndexes, final long[] pointers, final int[] crcs)
+        throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            for (int i = 0; i < pageIndexes.length; i++)
+            {
+                pointers[i] = pageMaps.lookup(record, pageIndexes[i]);
+                crcs[i] = pageMaps.foundCrc;
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads the page at the block {@code pointer} found for it into {@code dst} (from its position) and checks it.
+     *
+     * @return {@link #READ_HIT}, {@link #READ_MISS} for a null pointer, or {@link #READ_CORRUPT}.
+     */
+    int readAt(
+        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc,
+        final ByteBuffer dst) throws IOException
+    {
+        if (pointer == BlockPointer.NULL)
+        {
+            stats.readMisses.increment();
+            return READ_MISS;
+        }
+        final int start = dst.position();
+        final long position = BlockPointer.block(pointer) * blockSize;
+        final boolean valid;
+        if (isDirect(dst))
+        {
+            device.read(position, dst.duplicate().limit(start + blockSize));
+            valid = verify(record, pageIndex, pointer, expectedCrc, dst.duplicate().limit(start + blockSize));
+        }
+        else
+        {
+            final ByteBuffer bounce = buffers.acquire();
+            try
+            {
+                device.read(position, bounce);
+                bounce.flip();
+                valid = verify(record, pageIndex, pointer, expectedCrc, bounce);
+                if (valid)
+                {
+                    dst.duplicate().put(bounce);
+                }
+            }
+            finally
+            {
+                buffers.release(bounce);
+            }
+        }
+        return valid ? READ_HIT : READ_CORRUPT;
+    }
+
+    /**
+     * Checks page data read from the block {@code pointer} (from the buffer's position to its limit) against its
+     * check value; on a mismatch the page is counted and dropped, so that it is never served.
+     *
+     * @return true if the data is the page that was written.
+     */
+    boolean verify(
+        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc,
+        final ByteBuffer data) throws IOException
+    {
+        if (crcOf(record.objectId, pageIndex, data) == expectedCrc)
+        {
+            stats.readHits.increment();
+            return true;
+        }
+        stats.checksumMismatches.increment();
+        dropIfStill(record, pageIndex, pointer);
+        return false;
+    }
+
+    /**
+     * @return true if a page at {@code pageIndex} may be stored now: within the object's size and with space for it.
+     */
+    boolean canStore(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
+            {
+                return false;
+            }
+            return hasRoomFor(record) || ensureFree(1, unusedReservation(record));
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sets a block aside for a page the netfs will fetch and may write: within the object's size and only if there
+     * is room beyond every other page set aside.
+     *
+     * @return false if the page cannot be stored now.
+     */
+    boolean reservePage(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
+            {
+                return false;
+            }
+            if (!hasRoomFor(record) && !ensureFree(1, unusedReservation(record)))
+            {
+                return false;
+            }
+            pendingPages++;
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Gives back {@code pages} blocks set aside by {@link #reservePage} for pages never written.
+     */
+    void releasePages(final long pages)
+    {
+        lock.lock();
+        try
+        {
+            pendingPages -= pages;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stores one block from {@code src} (from its position) as page {@code pageIndex}, in a new block; the page's
+     * previous block, if any, is freed. A refused write also forgets the page's previous contents, so that a later
+     * read is a miss rather than stale data.
+     *
+     * @return false if the page lies past the object's size, the object is gone, or the cache has no room.
+     */
+    boolean write(final ObjectRecord record, final long pageIndex, final ByteBuffer src) throws IOException
+    {
+        return write(record, pageIndex, src, false);
+    }
+
+    /**
+     * As {@link #write(ObjectRecord, long, ByteBuffer)}, first giving back the block set aside for the page by
+     * {@link #reservePage} if {@code reserved}.
+     */
+    boolean write(final ObjectRecord record, final long pageIndex, final ByteBuffer src, final boolean reserved)
+        throws IOException
+    {
+        final long block;
+        lock.lock();
+        try
+        {
+            if (reserved)
+            {
+                pendingPages--;
+            }
+            checkOpen();
+            if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
+            {
+                stats.writesRefused.increment();
+                return false;
+            }
+            block = (hasRoomFor(record) || ensureFree(1, unusedReservation(record))) ?
+                allocator.allocate(record.lastBlock + 1, true) : -1;
+            if (block < 0)
+            {
+                stats.writesRefused.increment();
+                removePageLocked(record, pageIndex);
+                return false;
+            }
+            record.lastBlock = block;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        final int crc;
+        boolean written = false;
+        try
+        {
+            final int start = src.position();
+            final long position = block * blockSize;
+            if (isDirect(src))
+            {
+                crc = crcOf(record.objectId, pageIndex, src.duplicate().limit(start + blockSize));
+                device.write(position, src.duplicate().limit(start + blockSize));
+            }
+            else
+            {
+                final ByteBuffer bounce = buffers.acquire();
+                try
+                {
+                    bounce.put(src.duplicate().limit(start + blockSize)).flip();
+                    crc = crcOf(record.objectId, pageIndex, bounce);
+                    device.write(position, bounce);
+                }
+                finally
+                {
+                    buffers.release(bounce);
+                }
+            }
+            written = true;
+        }
+        finally
+        {
+            if (!written)
+            {
+                lock.lock();
+                try
+                {
+                    allocator.free(block);
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+            }
+        }
+        lock.lock();
+        try
+        {
+            if (closed || record.retired || pageIndex >= pagesFor(record.objectSize))
+            {
+                allocator.free(block);
+                stats.writesRefused.increment();
+                return false;
+            }
+            final long unusedBefore = unusedReservation(record);
+            final long previous = pageMaps.put(record, pageIndex, BlockPointer.encode(block, BlockPointer.KIND_DATA),
+                crc);
+            allocator.landed(block);
+            if (previous != BlockPointer.NULL)
+            {
+                freeData(previous);
+            }
+            else
+            {
+                pageCount++;
+            }
+            reservedBlocks += unusedReservation(record) - unusedBefore;
+            markDirty(record);
+            stats.pageWrites.increment();
+            maybeCommitForDirtyNodes();
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forgets a page (nothing is written to the device until the next commit).
+     */
+    void removePage(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            removePageLocked(record, pageIndex);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private void removePageLocked(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        if (record.retired)
+        {
+            return;
+        }
+        final long unusedBefore = unusedReservation(record);
+        final long previous = pageMaps.remove(record, pageIndex);
+        if (previous != BlockPointer.NULL)
+        {
+            freeData(previous);
+            pageCount--;
+            reservedBlocks += unusedReservation(record) - unusedBefore;
+            markDirty(record);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Commit, space, unmount
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Commits every change made so far (sync).
+     */
+    void commit() throws IOException
+    {
+        lock.lock();
+        try
+        {
+            checkOpen();
+            commitLocked(false);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return blocks in the data region neither used nor reserved.
+     */
+    long availableBlocks()
+    {
+        lock.lock();
+        try
+        {
+            return Math.max(0, allocator.freeBlocks() - reservedBlocks);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return the index root pointer of the state being built (the last commit's, if nothing changed since).
+     */
+    long snapshotRoot()
+    {
+        lock.lock();
+        try
+        {
+            return index.rootPointer();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    StoreSnapshot snapshot()
+    {
+        lock.lock();
+        try
+        {
+            return new StoreSnapshot(layout.dataBlocks(), allocator.usedBlocks() - layout.metadataBlocks(),
+                allocator.freeBlocks(), reservedBlocks, allocator.pendingFree(), objectCount, pageCount, generation,
+                io.dirtyNodes(), io.cache().size(), io.nodeReads(), io.nodeWrites(), wasClean, mountCount);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Unmounts cleanly: commits with the clean flag and releases the device. Idempotent.
+     */
+    @Override
+    public void close() throws IOException
+    {
+        if (committer != null)
+        {
+            committer.shutdownNow();
+        }
+        lock.lock();
+        try
+        {
+            if (closed)
+            {
+                return;
+            }
+            try
+            {
+                commitLocked(true);
+            }
+            finally
+            {
+                closed = true;
+                io.cache().clear();
+                device.close();
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops using the device without committing, as after an I/O error: what was committed stays; the rest is lost.
+     */
+    void abandon() throws IOException
+    {
+        if (committer != null)
+        {
+            committer.shutdownNow();
+        }
+        lock.lock();
+        try
+        {
+            if (!closed)
+            {
+                closed = true;
+                io.cache().clear();
+                device.close();
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    private void periodicCommit()
+    {
+        lock.lock();
+        try
+        {
+            if (!closed && changed)
+            {
+                commitLocked(false);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            stats.commitFailures.increment();
+            lastCommitFailure = ex;
+            final java.util.function.Consumer<Exception> listener = failureListener;
+            if (listener != null)
+            {
+                listener.accept(ex);
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private volatile Exception lastCommitFailure;
+    private volatile java.util.function.Consumer<Exception> failureListener;
+
+    /**
+     * Sets who is told when a commit that no caller waits for (a periodic one) fails.
+     */
+    void failureListener(final java.util.function.Consumer<Exception> listener)
+    {
+        this.failureListener = listener;
+    }
+
+    /**
+     * @return the failure of the last periodic commit that failed, or null.
+     */
+    Exception lastCommitFailure()
+    {
+        return lastCommitFailure;
+    }
+
+    private void commitLocked(final boolean clean) throws IOException
+    {
+        final long next = generation + 1;
+        // 1. New page-map and index nodes, children first; then the bitmap copy of this generation.
+        final Iterator<ObjectRecord> it = liveById.values().iterator();
+        final List<ObjectRecord> written = new ArrayList<>();
+        while (it.hasNext())
+        {
+            final ObjectRecord record = it.next();
+            if (record.dirty)
+            {
+                written.add(record);
+            }
+        }
+        for (final ObjectRecord record : written)
+        {
+            pageMaps.write(record);
+            index.put(record);
+        }
+        index.write();
+        allocator.writeBitmap(device, next);
+        // 2. Data and metadata durable before the record that points to them.
+        device.flush();
+        // 3. The atomic switch: one slot block, then flush.
+        final int slot = (int)(next & 1);
+        final Superblock superblock = new Superblock().wrap(slotBuffer).slot(slot);
+        final CommitRecord commit = new CommitRecord().wrap(slotBuffer);
+        commit.generation(next)
+            .committedMillis(System.currentTimeMillis())
+            .clean(clean)
+            .indexRoot(index.rootPointer(), index.rootCrc(), index.height())
+            .objectCount(objectCount)
+            .nextObjectId(nextObjectId)
+            .usedBlocks(allocator.committedUsedCount())
+            .pageCount(pageCount)
+            .reservedBlocks(reservedBlocks)
+            .mountCount(mountCount);
+        superblock.seal(slot);
+        commit.seal(slot);
+        device.write((long)slot * blockSize, slotBuffer.clear());
+        device.flush();
+        // 4. Durable: release what the superseded commit held, forget dirtiness.
+        generation = next;
+        allocator.committed();
+        io.committed(next);
+        for (final ObjectRecord record : written)
+        {
+            record.dirty = false;
+            dropIfIdle(record);
+        }
+        changed = false;
+        stats.commits.increment();
+    }
+
+    private boolean hasRoomFor(final ObjectRecord record)
+    {
+        final long othersReserved = reservedBlocks - unusedReservation(record);
+        return allocator.freeBlocks() - othersReserved - pendingPages - commitReserve() >= 1;
+    }
+
+    /**
+     * Makes room for {@code blocks} more blocks (beyond {@code ownReservation} the caller may use) by committing, if
+     * committing would release freed blocks.
+     *
+     * @return true if there is room now.
+     */
+    private boolean ensureFree(final long blocks, final long ownReservation) throws IOException
+    {
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            if (allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages - commitReserve() >= blocks)
+            {
+                return true;
+            }
+            if (allocator.pendingFree() == 0)
+            {
+                return false;
+            }
+            commitLocked(false);
+            stats.pressureCommits.increment();
+        }
+        return allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages - commitReserve() >= blocks;
+    }
+
+    private long commitReserve()
+    {
+        return io.dirtyNodes() + COMMIT_SLACK_BLOCKS;
+    }
+
+    private void maybeCommitForDirtyNodes() throws IOException
+    {
+        if (io.dirtyNodes() >= options.maxDirtyNodes())
+        {
+            commitLocked(false);
+        }
+    }
+
+    private void freeData(final long pointer)
+    {
+        allocator.free(BlockPointer.block(pointer));
+    }
+
+    private void dropIfStill(final ObjectRecord record, final long pageIndex, final long pointer) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            if (!closed && !record.retired && pageMaps.lookup(record, pageIndex) == pointer)
+            {
+                removePageLocked(record, pageIndex);
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return the part of the object's reservation its pages do not use yet.
+     */
+    private long unusedReservation(final ObjectRecord record)
+    {
+        return Math.max(0, reservationBlocks(pagesFor(record.reservedBytes)) - reservationBlocks(record.pageCount));
+    }
+
+    /**
+     * @return blocks that {@code pages} pages take with the metadata that tracks them.
+     */
+    private long reservationBlocks(final long pages)
+    {
+        if (pages == 0)
+        {
+            return 0;
+        }
+        final long leafEntries = org.cachefs.format.PageMapNode.fanout(blockSize);
+        return pages + (pages + leafEntries - 1) / leafEntries + RESERVATION_OVERHEAD_BLOCKS;
+    }
+
+    long pagesFor(final long bytes)
+    {
+        return bytes / blockSize + (bytes % blockSize != 0 ? 1 : 0);
+    }
+
+    private void makeLive(final ObjectRecord record)
+    {
+        liveById.put(record.objectId, record);
+        liveByKey.put(new ObjectKey(record.parentId, record.key), record);
+    }
+
+    private void markDirty(final ObjectRecord record)
+    {
+        record.dirty = true;
+        changed = true;
+        if (!liveById.containsKey(record.objectId) && !record.retired)
+        {
+            makeLive(record);
+        }
+    }
+
+    private void dropIfIdle(final ObjectRecord record)
+    {
+        if (record.users == 0 && !record.dirty)
+        {
+            liveById.remove(record.objectId);
+            liveByKey.remove(new ObjectKey(record.parentId, record.key));
+        }
+    }
+
+    private static int crcOf(final long objectId, final long pageIndex, final ByteBuffer data)
+    {
+        return CHECKSUMS.get().page(objectId, pageIndex, data);
+    }
+
+    private static final ThreadLocal<Checksums> CHECKSUMS = ThreadLocal.withInitial(Checksums::new);
+
+    private boolean isDirect(final ByteBuffer buffer)
+    {
+        return buffer.remaining() >= blockSize && AlignedBuffers.isAligned(buffer.duplicate().position(0),
+            device.logicalSectorSize()) && buffer.position() % device.logicalSectorSize() == 0;
+    }
+
+    private void checkOpen() throws IOException
+    {
+        if (closed)
+        {
+            throw new IOException(device.name() + " is unmounted");
+        }
+    }
+
+    /**
+     * Key of a live object.
+     */
+    private record ObjectKey(long parentId, byte[] key)
+    {
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof ObjectKey other && parentId == other.parentId &&
+                java.util.Arrays.equals(key, other.key);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return Long.hashCode(parentId) * 31 + java.util.Arrays.hashCode(key);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package org.cachefs.cachefs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import org.cachefs.format.BlockPointer;
+import org.cachefs.format.IndexNode;
+import org.cachefs.format.PageMapNode;
+import org.cachefs.format.RegionLayout;
+import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.format.device.BlockDevice;
+
+/**
+ * Reads, validates, decodes, encodes and writes index and page-map nodes, through the {@link NodeCache}, and frees
+ * and allocates their blocks through the {@link BlockAllocator}. Every node read is checked against what its parent
+ * recorded (level, owner, first page, check value) and against the generation of the last commit.
+ * <p>
+ * Threading: owned by {@link CacheStore} and used only under its lock.
+ */
+final class MetadataIo
+{
+    static final long OUT_OF_SPACE = -1;
+
+    private final BlockDevice device;
+    private final RegionLayout layout;
+    private final BlockAllocator allocator;
+    private final NodeCache cache;
+    private final ByteBuffer buffer;
+    private final IndexNode indexNode = new IndexNode();
+    private final PageMapNode pageMapNode = new PageMapNode();
+    private long generation;
+    private int dirtyNodes;
+    private long nodeReads;
+    private long nodeWrites;
+
+    MetadataIo(
+        final BlockDevice device,
+        final RegionLayout layout,
+        final BlockAllocator allocator,
+        final NodeCache cache,
+        final long generation)
+    {
+        this.device = device;
+        this.layout = layout;
+        this.allocator = allocator;
+        this.cache = cache;
+        this.buffer = AlignedBuffers.allocate(layout.blockSize(), layout.blockSize());
+        this.generation = generation;
+    }
+
+    int blockSize()
+    {
+        return layout.blockSize();
+    }
+
+    RegionLayout layout()
+    {
+        return layout;
+    }
+
+    BlockAllocator allocator()
+    {
+        return allocator;
+    }
+
+    NodeCache cache()
+    {
+        return cache;
+    }
+
+    /**
+     * @return the generation of the last durable commit: no node read may be newer.
+     */
+    long generation()
+    {
+        return generation;
+    }
+
+    void generation(final long generation)
+    {
+        this.generation = generation;
+    }
+
+    /**
+     * @return nodes changed since the last commit; each needs a new block at the next commit.
+     */
+    int dirtyNodes()
+    {
+        return dirtyNodes;
+    }
+
+    long nodeReads()
+    {
+        return nodeReads;
+    }
+
+    long nodeWrites()
+    {
+        return nodeWrites;
+    }
+
+    IndexNodeData loadIndex(final long pointer, final int crc, final int level) throws IOException
+    {
+        final long block = BlockPointer.block(pointer);
+        final Object cached = cache.get(block);
+        if (cached instanceof IndexNodeData)
+        {
+            return (IndexNodeData)cached;
+        }
+        readBlock(block);
+        indexNode.wrap(buffer, layout.blockSize()).verify(device.name(), block, generation + 1, level, crc, layout);
+        final IndexNodeData node = IndexNodeData.decode(indexNode, block);
+        cache.put(block, node);
+        return node;
+    }
+
+    PageMapNodeData loadPageMap(
+        final long pointer, final int crc, final long objectId, final int level, final long firstPage)
+        throws IOException
+    {
+        final long block = BlockPointer.block(pointer);
+        final Object cached = cache.get(block);
+        if (cached instanceof PageMapNodeData)
+        {
+            return (PageMapNodeData)cached;
+        }
+        readBlock(block);
+        pageMapNode.wrap(buffer, layout.blockSize())
+            .verify(device.name(), block, objectId, generation + 1, level, firstPage, crc, layout);
+        final PageMapNodeData node = PageMapNodeData.decode(pageMapNode, block);
+        cache.put(block, node);
+        return node;
+    }
+
+    private void readBlock(final long block) throws IOException
+    {
+        device.read(block * layout.blockSize(), buffer.clear());
+        nodeReads++;
+    }
+
+    /**
+     * A clean node is about to change: its block is freed (it stays readable by the commits on disk until they are
+     * superseded) and it leaves the cache.
+     */
+    void retireNodeBlock(final long block)
+    {
+        if (block != 0)
+        {
+            cache.remove(block);
+            allocator.free(block);
+        }
+    }
+
+    void nodeDirtied()
+    {
+        dirtyNodes++;
+    }
+
+    /**
+     * A dirty node was dropped before being written (emptied or part of a removed subtree).
+     */
+    void dirtyNodeDropped()
+    {
+        dirtyNodes--;
+    }
+
+    /**
+     * Writes a dirty index node (its dirty children already written) to a new block.
+     *
+     * @return the pointer; the node's check value is left in {@link #lastCrc()}.
+     */
+    long writeIndex(final IndexNodeData node) throws IOException
+    {
+        final long block = allocateMetadataBlock();
+        indexNode.wrap(buffer, layout.blockSize())
+            .init(node.isLeaf() ? IndexNode.KIND_LEAF : IndexNode.KIND_BRANCH, node.level, generation + 1, block);
+        if (node.isLeaf())
+        {
+            for (final ObjectRecord record : node.records)
+            {
+                if (!record.encode(indexNode))
+                {
+                    throw new IllegalStateException("index leaf overflow at block " + block);
+                }
+            }
+        }
+        else
+        {
+            for (final IndexNodeData.Entry entry : node.entries)
+            {
+                if (!indexNode.appendBranch(entry.parentId, entry.key, entry.pointer, entry.crc))
+                {
+                    throw new IllegalStateException("index branch overflow at block " + block);
+                }
+            }
+        }
+        lastCrc = indexNode.seal();
+        writeBlock(block);
+        node.block = block;
+        node.dirty = false;
+        cache.put(block, node);
+        return BlockPointer.encode(block, node.isLeaf() ? BlockPointer.KIND_INDEX_LEAF : BlockPointer.KIND_INDEX_BRANCH);
+    }
+
+    /**
+     * Writes a dirty page-map node (its dirty children already written) to a new block.
+     *
+     * @return the pointer; the node's check value is left in {@link #lastCrc()}.
+     */
+    long writePageMap(final PageMapNodeData node, final long objectId) throws IOException
+    {
+        final long block = allocateMetadataBlock();
+        pageMapNode.wrap(buffer, layout.blockSize()).init(node.level, objectId, node.firstPage, generation + 1, block);
+        for (int slot = 0; slot < node.pointers.length; slot++)
+        {
+            if (node.pointers[slot] != BlockPointer.NULL)
+            {
+                pageMapNode.entry(slot, node.pointers[slot], node.crcs[slot]);
+            }
+        }
+        lastCrc = pageMapNode.seal();
+        writeBlock(block);
+        node.block = block;
+        node.dirty = false;
+        cache.put(block, node);
+        return BlockPointer.encode(block, node.level == 0 ? BlockPointer.KIND_PAGEMAP_LEAF :
+            BlockPointer.KIND_PAGEMAP_BRANCH);
+    }
+
+    private int lastCrc;
+
+    int lastCrc()
+    {
+        return lastCrc;
+    }
+
+    private long allocateMetadataBlock()
+    {
+        final long block = allocator.allocate(-1, false);
+        if (block < 0)
+        {
+            // The store keeps a reserve for every dirty node, so this is a broken invariant, not a full cache.
+            throw new IllegalStateException("no block left for metadata: " + dirtyNodes + " dirty nodes");
+        }
+        return block;
+    }
+
+    private void writeBlock(final long block) throws IOException
+    {
+        device.write(block * layout.blockSize(), buffer.clear());
+        nodeWrites++;
+    }
+
+    /**
+     * The commit that wrote the dirty nodes is durable.
+     */
+    void committed(final long generation)
+    {
+        this.generation = generation;
+        dirtyNodes = 0;
+    }
+}

@@ -1,0 +1,349 @@
+package org.cachefs.cachefs;
+
+import java.io.IOException;
+
+import org.cachefs.format.BlockPointer;
+import org.cachefs.format.PageMapNode;
+
+/**
+ * Operations on objects' page maps: copy-on-write radix trees from page index to {data block, CRC32C}. The tree of an
+ * object grows in height as higher page indexes are stored; a change copies the nodes on its path into memory
+ * (freeing their old blocks for reuse once no commit refers to them); the next commit writes them, children first,
+ * and records the new root in the object's index entry.
+ * <p>
+ * Threading: owned by {@link CacheStore} and used only under its lock.
+ */
+final class PageMaps
+{
+    private final MetadataIo io;
+    private final int blockSize;
+    private final int fanout;
+
+    /** Check value of the page found by the last successful {@link #lookup}. */
+    int foundCrc;
+
+    PageMaps(final MetadataIo io)
+    {
+        this.io = io;
+        this.blockSize = io.blockSize();
+        this.fanout = PageMapNode.fanout(blockSize);
+    }
+
+    /**
+     * @return the data block pointer of page {@code pageIndex} (its check value in {@link #foundCrc}), or
+     * {@link BlockPointer#NULL} if the page is not stored.
+     */
+    long lookup(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        if (record.pageMapHeight == 0 || pageIndex >= PageMapNode.coverage(blockSize, record.pageMapHeight - 1))
+        {
+            return BlockPointer.NULL;
+        }
+        PageMapNodeData node = root(record);
+        while (node.level > 0)
+        {
+            final int slot = slot(node, pageIndex);
+            final PageMapNodeData child = node.dirtyChildren[slot];
+            if (child != null)
+            {
+                node = child;
+                continue;
+            }
+            if (node.pointers[slot] == BlockPointer.NULL)
+            {
+                return BlockPointer.NULL;
+            }
+            node = io.loadPageMap(node.pointers[slot], node.crcs[slot], record.objectId, node.level - 1,
+                childFirst(node, slot));
+        }
+        final int slot = (int)(pageIndex - node.firstPage);
+        foundCrc = node.crcs[slot];
+        return node.pointers[slot];
+    }
+
+    /**
+     * Records page {@code pageIndex} at data block {@code pointer} with check value {@code crc}.
+     *
+     * @return the data block pointer the page had before, or {@link BlockPointer#NULL}; the caller frees it.
+     */
+    long put(final ObjectRecord record, final long pageIndex, final long pointer, final int crc) throws IOException
+    {
+        growFor(record, pageIndex);
+        final PageMapNodeData leaf = writableLeaf(record, pageIndex);
+        final int slot = (int)(pageIndex - leaf.firstPage);
+        final long previous = leaf.pointers[slot];
+        leaf.set(slot, pointer, crc);
+        if (previous == BlockPointer.NULL)
+        {
+            record.pageCount++;
+        }
+        record.dirty = true;
+        return previous;
+    }
+
+    /**
+     * Forgets page {@code pageIndex}.
+     *
+     * @return the data block pointer it had, or {@link BlockPointer#NULL}; the caller frees it.
+     */
+    long remove(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        if (lookup(record, pageIndex) == BlockPointer.NULL)
+        {
+            return BlockPointer.NULL;
+        }
+        final PageMapNodeData leaf = writableLeaf(record, pageIndex);
+        final int slot = (int)(pageIndex - leaf.firstPage);
+        final long previous = leaf.pointers[slot];
+        leaf.set(slot, BlockPointer.NULL, 0);
+        record.pageCount--;
+        record.dirty = true;
+        return previous;
+    }
+
+    /**
+     * Visitor of stored pages, for freeing and checks.
+     */
+    interface PageVisitor
+    {
+        void page(long pageIndex, long pointer, int crc) throws IOException;
+    }
+
+    /**
+     * Visits every stored page of the object whose index is at least {@code fromPage}, in page order.
+     */
+    void forEachPage(final ObjectRecord record, final long fromPage, final PageVisitor visitor) throws IOException
+    {
+        if (record.pageMapHeight == 0)
+        {
+            return;
+        }
+        visit(record, root(record), fromPage, visitor);
+    }
+
+    private void visit(
+        final ObjectRecord record, final PageMapNodeData node, final long fromPage, final PageVisitor visitor)
+        throws IOException
+    {
+        final long cover = node.level == 0 ? 1 : PageMapNode.coverage(blockSize, node.level - 1);
+        for (int slot = 0; slot < fanout; slot++)
+        {
+            final long first = node.firstPage + slot * cover;
+            if (first + cover <= fromPage)
+            {
+                continue;
+            }
+            if (node.level == 0)
+            {
+                if (node.pointers[slot] != BlockPointer.NULL)
+                {
+                    visitor.page(first, node.pointers[slot], node.crcs[slot]);
+                }
+                continue;
+            }
+            final PageMapNodeData child = node.dirtyChildren[slot] != null ? node.dirtyChildren[slot] :
+                node.pointers[slot] == BlockPointer.NULL ? null :
+                io.loadPageMap(node.pointers[slot], node.crcs[slot], record.objectId, node.level - 1, first);
+            if (child != null)
+            {
+                visit(record, child, fromPage, visitor);
+            }
+        }
+    }
+
+    /**
+     * Drops every page map node of the object (the caller frees the data blocks it visited first); the object is
+     * left with no pages.
+     */
+    void freeNodes(final ObjectRecord record) throws IOException
+    {
+        if (record.pageMapHeight > 0)
+        {
+            freeSubtree(record, root(record));
+        }
+        record.pageMapRoot = BlockPointer.NULL;
+        record.pageMapRootCrc = 0;
+        record.pageMapHeight = 0;
+        record.pageMapRootNode = null;
+        record.pageCount = 0;
+        record.dirty = true;
+    }
+
+    private void freeSubtree(final ObjectRecord record, final PageMapNodeData node) throws IOException
+    {
+        if (node.level > 0)
+        {
+            final long cover = PageMapNode.coverage(blockSize, node.level - 1);
+            for (int slot = 0; slot < fanout; slot++)
+            {
+                final PageMapNodeData child = node.dirtyChildren[slot] != null ? node.dirtyChildren[slot] :
+                    node.pointers[slot] == BlockPointer.NULL ? null :
+                    io.loadPageMap(node.pointers[slot], node.crcs[slot], record.objectId, node.level - 1,
+                        node.firstPage + slot * cover);
+                if (child != null)
+                {
+                    freeSubtree(record, child);
+                }
+            }
+        }
+        if (node.dirty)
+        {
+            io.dirtyNodeDropped();
+        }
+        else
+        {
+            io.retireNodeBlock(node.block);
+        }
+    }
+
+    /**
+     * Writes the object's dirty page-map nodes, children first, and records the new root in the object.
+     */
+    void write(final ObjectRecord record) throws IOException
+    {
+        final PageMapNodeData root = record.pageMapRootNode;
+        if (root == null || !root.dirty)
+        {
+            return;
+        }
+        if (writeSubtree(record, root))
+        {
+            record.pageMapRoot = root.level == 0 ?
+                BlockPointer.encode(root.block, BlockPointer.KIND_PAGEMAP_LEAF) :
+                BlockPointer.encode(root.block, BlockPointer.KIND_PAGEMAP_BRANCH);
+            record.pageMapRootCrc = io.lastCrc();
+        }
+        else
+        {
+            record.pageMapRoot = BlockPointer.NULL;
+            record.pageMapRootCrc = 0;
+            record.pageMapHeight = 0;
+        }
+        record.pageMapRootNode = null;
+    }
+
+    /**
+     * @return false if the node turned out empty and was not written.
+     */
+    private boolean writeSubtree(final ObjectRecord record, final PageMapNodeData node) throws IOException
+    {
+        if (node.level > 0)
+        {
+            for (int slot = 0; slot < fanout; slot++)
+            {
+                final PageMapNodeData child = node.dirtyChildren[slot];
+                if (child != null)
+                {
+                    node.dirtyChildren[slot] = null;
+                    if (writeSubtree(record, child))
+                    {
+                        node.set(slot, BlockPointer.encode(child.block, child.level == 0 ?
+                            BlockPointer.KIND_PAGEMAP_LEAF : BlockPointer.KIND_PAGEMAP_BRANCH), io.lastCrc());
+                    }
+                    else
+                    {
+                        node.set(slot, BlockPointer.NULL, 0);
+                    }
+                }
+            }
+        }
+        if (node.count == 0)
+        {
+            node.dirty = false;
+            io.dirtyNodeDropped();
+            return false;
+        }
+        io.writePageMap(node, record.objectId);
+        return true;
+    }
+
+    private PageMapNodeData root(final ObjectRecord record) throws IOException
+    {
+        if (record.pageMapRootNode != null)
+        {
+            return record.pageMapRootNode;
+        }
+        return io.loadPageMap(record.pageMapRoot, record.pageMapRootCrc, record.objectId,
+            record.pageMapHeight - 1, 0);
+    }
+
+    private PageMapNodeData writableRoot(final ObjectRecord record) throws IOException
+    {
+        final PageMapNodeData root = record.pageMapRootNode;
+        if (root != null && root.dirty)
+        {
+            return root;
+        }
+        final PageMapNodeData copy = makeWritable(root(record));
+        record.pageMapRootNode = copy;
+        return copy;
+    }
+
+    private void growFor(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        if (record.pageMapHeight == 0)
+        {
+            final PageMapNodeData leaf = new PageMapNodeData(0, 0, fanout);
+            leaf.dirty = true;
+            io.nodeDirtied();
+            record.pageMapRootNode = leaf;
+            record.pageMapHeight = 1;
+        }
+        while (pageIndex >= PageMapNode.coverage(blockSize, record.pageMapHeight - 1))
+        {
+            final PageMapNodeData old = writableRoot(record);
+            final PageMapNodeData root = new PageMapNodeData(record.pageMapHeight, 0, fanout);
+            root.dirty = true;
+            io.nodeDirtied();
+            root.dirtyChildren[0] = old;
+            record.pageMapRootNode = root;
+            record.pageMapHeight++;
+        }
+    }
+
+    private PageMapNodeData writableLeaf(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        PageMapNodeData node = writableRoot(record);
+        while (node.level > 0)
+        {
+            final int slot = slot(node, pageIndex);
+            PageMapNodeData child = node.dirtyChildren[slot];
+            if (child == null)
+            {
+                if (node.pointers[slot] == BlockPointer.NULL)
+                {
+                    child = new PageMapNodeData(node.level - 1, childFirst(node, slot), fanout);
+                    child.dirty = true;
+                    io.nodeDirtied();
+                }
+                else
+                {
+                    child = makeWritable(io.loadPageMap(node.pointers[slot], node.crcs[slot], record.objectId,
+                        node.level - 1, childFirst(node, slot)));
+                }
+                node.dirtyChildren[slot] = child;
+            }
+            node = child;
+        }
+        return node;
+    }
+
+    private PageMapNodeData makeWritable(final PageMapNodeData clean)
+    {
+        final PageMapNodeData copy = clean.mutableCopy();
+        io.retireNodeBlock(clean.block);
+        copy.block = 0;
+        io.nodeDirtied();
+        return copy;
+    }
+
+    private int slot(final PageMapNodeData node, final long pageIndex)
+    {
+        return (int)((pageIndex - node.firstPage) / PageMapNode.coverage(blockSize, node.level - 1));
+    }
+
+    private long childFirst(final PageMapNodeData node, final int slot)
+    {
+        return node.firstPage + slot * PageMapNode.coverage(blockSize, node.level - 1);
+    }
+}

@@ -1,0 +1,18 @@
+package org.cachefs.cachefs;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Event counters of a {@link CacheStore}. Thread-safe.
+ */
+final class StoreStats
+{
+    final LongAdder readHits = new LongAdder();
+    final LongAdder readMisses = new LongAdder();
+    final LongAdder checksumMismatches = new LongAdder();
+    final LongAdder pageWrites = new LongAdder();
+    final LongAdder writesRefused = new LongAdder();
+    final LongAdder commits = new LongAdder();
+    final LongAdder pressureCommits = new LongAdder();
+    final LongAdder commitFailures = new LongAdder();
+}

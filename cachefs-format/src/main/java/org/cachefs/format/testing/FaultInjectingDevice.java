@@ -1,0 +1,289 @@
+package org.cachefs.format.testing;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.cachefs.format.device.BlockDevice;
+
+/**
+ * A {@link BlockDevice} wrapper that injects faults, for tests of what sits above a device: the next read, write or
+ * flush (optionally only at or past a position, such as the data region) fails with an {@link IOException}; writes can
+ * be held in flight until released.
+ * <p>
+ * Thread-safe: faults are armed and consumed atomically, each by exactly one I/O.
+ */
+public final class FaultInjectingDevice implements BlockDevice
+{
+    private final BlockDevice device;
+    private final AtomicInteger failReads = new AtomicInteger();
+    private final AtomicInteger failWrites = new AtomicInteger();
+    private final AtomicInteger failFlushes = new AtomicInteger();
+    private final AtomicLong faultFrom = new AtomicLong();
+    private final AtomicLong reads = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong flushes = new AtomicLong();
+    private final ReentrantLock holdLock = new ReentrantLock();
+    private final Condition holdChanged = holdLock.newCondition();
+    private boolean holdWrites;
+    private long holdFrom;
+    private java.util.function.Predicate<Thread> holdWhich = thread -> true;
+    private int heldWrites;
+
+    public FaultInjectingDevice(final BlockDevice device)
+    {
+        this.device = device;
+    }
+
+    /**
+     * Faults armed from now on apply only to I/O at or past byte {@code position} (0: everywhere).
+     */
+    public FaultInjectingDevice faultsFrom(final long position)
+    {
+        faultFrom.set(position);
+        return this;
+    }
+
+    /**
+     * The next read (at or past the fault position) fails.
+     */
+    public void failNextRead()
+    {
+        failReads.incrementAndGet();
+    }
+
+    /**
+     * The next write (at or past the fault position) fails.
+     */
+    public void failNextWrite()
+    {
+        failWrites.incrementAndGet();
+    }
+
+    /**
+     * The next flush fails.
+     */
+    public void failNextFlush()
+    {
+        failFlushes.incrementAndGet();
+    }
+
+    /**
+     * Writes at or past byte {@code from} wait until {@link #releaseWrites()} (or the device is closed).
+     */
+    public void holdWrites(final long from)
+    {
+        holdWrites(from, thread -> true);
+    }
+
+    /**
+     * Writes at or past byte {@code from} made by threads {@code which} accepts wait until {@link #releaseWrites()}
+     * (or the device is closed).
+     */
+    public void holdWrites(final long from, final java.util.function.Predicate<Thread> which)
+    {
+        holdLock.lock();
+        try
+        {
+            holdWrites = true;
+            holdFrom = from;
+            holdWhich = which;
+        }
+        finally
+        {
+            holdLock.unlock();
+        }
+    }
+
+    /**
+     * Lets held writes proceed and stops holding new ones.
+     */
+    public void releaseWrites()
+    {
+        holdLock.lock();
+        try
+        {
+            holdWrites = false;
+            holdChanged.signalAll();
+        }
+        finally
+        {
+            holdLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until {@code count} writes are held, at most {@code timeout}.
+     *
+     * @return true if they are.
+     */
+    public boolean awaitHeldWrites(final int count, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        holdLock.lock();
+        try
+        {
+            while (heldWrites < count)
+            {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0)
+                {
+                    return false;
+                }
+                holdChanged.awaitNanos(left);
+            }
+            return true;
+        }
+        finally
+        {
+            holdLock.unlock();
+        }
+    }
+
+    public long reads()
+    {
+        return reads.get();
+    }
+
+    public long writes()
+    {
+        return writes.get();
+    }
+
+    public long flushes()
+    {
+        return flushes.get();
+    }
+
+    @Override
+    public String name()
+    {
+        return device.name();
+    }
+
+    @Override
+    public Path path()
+    {
+        return device.path();
+    }
+
+    @Override
+    public long size()
+    {
+        return device.size();
+    }
+
+    @Override
+    public int logicalSectorSize()
+    {
+        return device.logicalSectorSize();
+    }
+
+    @Override
+    public boolean isBlockDevice()
+    {
+        return device.isBlockDevice();
+    }
+
+    @Override
+    public boolean isReadOnly()
+    {
+        return device.isReadOnly();
+    }
+
+    @Override
+    public void read(final long position, final ByteBuffer dst) throws IOException
+    {
+        reads.incrementAndGet();
+        if (position >= faultFrom.get() && consume(failReads))
+        {
+            throw new IOException(name() + ": injected read error at byte " + position);
+        }
+        device.read(position, dst);
+    }
+
+    @Override
+    public void write(final long position, final ByteBuffer src) throws IOException
+    {
+        writes.incrementAndGet();
+        hold(position);
+        if (position >= faultFrom.get() && consume(failWrites))
+        {
+            throw new IOException(name() + ": injected write error at byte " + position);
+        }
+        device.write(position, src);
+    }
+
+    @Override
+    public void flush() throws IOException
+    {
+        flushes.incrementAndGet();
+        if (consume(failFlushes))
+        {
+            throw new IOException(name() + ": injected flush error");
+        }
+        device.flush();
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        releaseWrites();
+        device.close();
+    }
+
+    private void hold(final long position) throws IOException
+    {
+        holdLock.lock();
+        try
+        {
+            if (!holdWrites || position < holdFrom || !holdWhich.test(Thread.currentThread()))
+            {
+                return;
+            }
+            heldWrites++;
+            holdChanged.signalAll();
+            try
+            {
+                while (holdWrites)
+                {
+                    holdChanged.await();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException(name() + ": interrupted while a write was held", ex);
+            }
+            finally
+            {
+                heldWrites--;
+            }
+        }
+        finally
+        {
+            holdLock.unlock();
+        }
+    }
+
+    private static boolean consume(final AtomicInteger armed)
+    {
+        int current;
+        do
+        {
+            current = armed.get();
+            if (current == 0)
+            {
+                return false;
+            }
+        }
+        while (!armed.compareAndSet(current, current - 1));
+        return true;
+    }
+}
