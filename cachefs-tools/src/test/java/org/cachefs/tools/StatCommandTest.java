@@ -257,6 +257,7 @@ class StatCommandTest
     void newerMajorVersionIsAnOperationalError() throws IOException
     {
         TestImages.writeBytes(image, Superblock.MAJOR_OFFSET, (byte)(FormatVersion.MAJOR + 1), (byte)0);
+        TestImages.writeBytes(image, BLOCK + Superblock.MAJOR_OFFSET, (byte)(FormatVersion.MAJOR + 1), (byte)0);
 
         assertThat(cachefs("stat", image.toString())).isEqualTo(new ToolOutput(8, "",
             "cachefs: cache.img: image format " + (FormatVersion.MAJOR + 1) + ".0, this software reads " +
