@@ -1,0 +1,101 @@
+package org.cachefs.tools.demo;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.cachefs.format.CacheFsException;
+import org.cachefs.tools.CachefsCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DemoTest
+{
+    @TempDir
+    Path dir;
+
+    private Demo.Report run(final Path image, final boolean reuse, final ByteArrayOutputStream out) throws IOException
+    {
+        return Demo.run(new Demo.Options(image, 8L << 20, reuse, false, 3, 100_000, 0, 2),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void coldThenWarmThenChangedReadsEveryByteRight() throws IOException
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final Demo.Report report = run(dir.resolve("demo.img"), false, out);
+        final int pagesPerFile = (100_000 + 4095) / 4096;
+        assertThat(report.passes()).extracting(Demo.Pass::name).containsExactly("cold", "warm", "changed");
+        final Demo.Pass cold = report.passes().get(0);
+        final Demo.Pass warm = report.passes().get(1);
+        final Demo.Pass changed = report.passes().get(2);
+        assertThat(cold.pagesFromCache()).isZero();
+        assertThat(cold.pagesFromOrigin()).isEqualTo(3L * pagesPerFile);
+        assertThat(cold.bytesFromOrigin()).isEqualTo(300_000);
+        assertThat(warm.pagesFromCache()).isEqualTo(3L * pagesPerFile);
+        assertThat(warm.pagesFromOrigin()).isZero();
+        assertThat(warm.requests()).as("one HEAD per file").isEqualTo(3);
+        assertThat(changed.pagesFromOrigin()).isEqualTo(pagesPerFile);
+        assertThat(changed.pagesFromCache()).isZero();
+        assertThat(report.mismatches()).isZero();
+        assertThat(report.snapshot().pages()).isEqualTo(3L * pagesPerFile);
+        final String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("every byte read matched the origin")
+            .contains("cache:   5 objects, 75 pages")
+            .contains("ChkAux : non=0 ok=3 upd=0 obs=1");
+    }
+
+    @Test
+    void reuseKeepsTheCacheWarmAcrossRuns() throws IOException
+    {
+        final Path image = dir.resolve("demo.img");
+        run(image, false, new ByteArrayOutputStream());
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final Demo.Report second = run(image, true, out);
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("cache:   " + image + " reused\n");
+        // file-0 changed to version 2 in the first run; a fresh origin serves version 1 again: OBSOLETE, refetched.
+        assertThat(second.passes().get(0).pagesFromOrigin()).isEqualTo(25);
+        assertThat(second.passes().get(0).pagesFromCache()).isEqualTo(50);
+        assertThat(second.mismatches()).isZero();
+    }
+
+    @Test
+    void refusesToFormatSomethingElseWithoutForce() throws IOException
+    {
+        final Path image = dir.resolve("precious.img");
+        final byte[] precious = new byte[8192];
+        java.util.Arrays.fill(precious, (byte)7);
+        Files.write(image, precious);
+        assertThatThrownBy(() -> run(image, false, new ByteArrayOutputStream()))
+            .isInstanceOf(CacheFsException.class)
+            .hasMessage("precious.img does not contain a cachefs image (no superblock magic in block 0 or block 1): " +
+                "the demo formats only cachefs images or new files (use --force)");
+        assertThat(Files.readAllBytes(image)).isEqualTo(precious);
+    }
+
+    @Test
+    void theCommandRunsAndChecksItsOptions() throws IOException
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int status = CachefsCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8), "demo", "--image", dir.resolve("c.img").toString(),
+            "--size", "8M", "--files", "2", "--file-size", "8K", "--latency", "0");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("every byte read matched the origin");
+
+        err.reset();
+        assertThat(CachefsCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8), "demo", "--files", "0")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(
+            "cachefs: invalid --files 0: must be in [1, 100000]\n");
+    }
+}
