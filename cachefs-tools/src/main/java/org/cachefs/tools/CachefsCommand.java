@@ -43,6 +43,7 @@ public final class CachefsCommand implements Callable<Integer>
     public static CommandLine commandLine(final PrintStream out)
     {
         final CommandLine commandLine = new CommandLine(new CachefsCommand());
+        commandLine.addSubcommand("demo", new CommandLine(new DemoCommand(out)));
         commandLine.addSubcommand("stat", new CommandLine(new StatCommand(out)));
         commandLine.addSubcommand("mkfs", renamed(MkfsCommand.commandLine(out), "mkfs"));
         commandLine.addSubcommand("help", new CommandLine.HelpCommand());

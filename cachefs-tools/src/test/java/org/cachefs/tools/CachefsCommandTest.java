@@ -34,7 +34,7 @@ class CachefsCommandTest
         assertThat(result.exitCode()).isEqualTo(0);
         assertThat(result.err()).isEmpty();
         assertThat(result.out()).startsWith("Usage: cachefs [-hV] COMMAND\n\nInspects and manages cachefs caches.\n");
-        assertThat(result.out()).contains("Commands:\n  stat  ", "\n  mkfs  Formats a block device",
+        assertThat(result.out()).contains("Commands:\n  demo  ", "\n  stat  ", "\n  mkfs  Formats a block device",
             "\n  help  ");
         assertThat(cachefs("help")).isEqualTo(result);
     }
@@ -43,14 +43,14 @@ class CachefsCommandTest
     void missingCommandIsAUsageError()
     {
         assertThat(cachefs()).isEqualTo(new ToolOutput(1, "",
-            "cachefs: missing command: one of stat, mkfs, help\n" + TRY_HELP));
+            "cachefs: missing command: one of demo, stat, mkfs, help\n" + TRY_HELP));
     }
 
     @Test
     void unknownCommandIsAUsageError()
     {
         assertThat(cachefs("frobnicate", "cache.img")).isEqualTo(new ToolOutput(1, "",
-            "cachefs: unknown command 'frobnicate': one of stat, mkfs, help\n" + TRY_HELP));
+            "cachefs: unknown command 'frobnicate': one of demo, stat, mkfs, help\n" + TRY_HELP));
         assertThat(cachefs("--bogus")).isEqualTo(new ToolOutput(1, "",
             "cachefs: unknown option: '--bogus'\n" + TRY_HELP));
     }
