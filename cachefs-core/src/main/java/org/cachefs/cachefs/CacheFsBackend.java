@@ -424,7 +424,7 @@ public final class CacheFsBackend implements CacheBackend, Closeable
         }
         try
         {
-            final int outcome = store.read(record, page.index(), page.buffer().duplicate().clear());
+            final int outcome = readPage(record, page);
             if (outcome == CacheStore.READ_HIT)
             {
                 op.markPagesCached(page);
@@ -437,6 +437,26 @@ public final class CacheFsBackend implements CacheBackend, Closeable
         {
             failed(ex);
             return Result.NO_BUFS;
+        }
+    }
+
+    /**
+     * Reads a page into bytes [0, page size) of its buffer, leaving the buffer's position and limit as they were
+     * (no view of the buffer is allocated).
+     */
+    private int readPage(final ObjectRecord record, final CachePage page) throws IOException
+    {
+        final ByteBuffer buffer = page.buffer();
+        final int position = buffer.position();
+        final int limit = buffer.limit();
+        try
+        {
+            buffer.limit(pageSize).position(0);
+            return store.read(record, page.index(), buffer);
+        }
+        finally
+        {
+            buffer.limit(limit).position(position);
         }
     }
 
@@ -648,8 +668,19 @@ public final class CacheFsBackend implements CacheBackend, Closeable
         {
             // A refused write (no room, past the size) stores nothing and forgets the old page: the next read is a
             // miss, which the operation allows.
-            store.write(record, page.index(), page.buffer().duplicate().clear(),
-                takePending((CacheFsObject)op.object(), page.index()));
+            final boolean reserved = takePending((CacheFsObject)op.object(), page.index());
+            final ByteBuffer buffer = page.buffer();
+            final int position = buffer.position();
+            final int limit = buffer.limit();
+            try
+            {
+                buffer.limit(pageSize).position(0);
+                store.write(record, page.index(), buffer, reserved);
+            }
+            finally
+            {
+                buffer.limit(limit).position(position);
+            }
             return Result.OK;
         }
         catch (final IOException | CacheFsException ex)

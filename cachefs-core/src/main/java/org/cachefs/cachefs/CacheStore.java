@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
@@ -60,7 +61,11 @@ final class CacheStore implements Closeable
     private final MountOptions options;
     private final RegionLayout layout;
     private final int blockSize;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantReadWriteLock readWriteLock = new ReentrantReadWriteLock();
+    /** Guards all metadata: held for every change, every node read and every commit. */
+    private final Lock lock = readWriteLock.writeLock();
+    /** Shared by page lookups that find every node on their path in the node cache. */
+    private final Lock readLock = readWriteLock.readLock();
     private final BlockAllocator allocator;
     private final MetadataIo io;
     private final IndexTree index;
@@ -503,21 +508,38 @@ final class CacheStore implements Closeable
      */
     int read(final ObjectRecord record, final long pageIndex, final ByteBuffer dst) throws IOException
     {
-        final long pointer;
-        final int expectedCrc;
-        lock.lock();
+        final int[] crc = CRC_SCRATCH.get();
+        long pointer = PageMaps.NEEDS_IO;
+        readLock.lock();
         try
         {
-            checkOpen();
-            pointer = pageMaps.lookup(record, pageIndex);
-            expectedCrc = pageMaps.foundCrc;
+            if (!closed)
+            {
+                pointer = pageMaps.lookupCached(record, pageIndex, crc);
+            }
         }
         finally
         {
-            lock.unlock();
+            readLock.unlock();
         }
-        return readAt(record, pageIndex, pointer, expectedCrc, dst);
+        if (pointer == PageMaps.NEEDS_IO)
+        {
+            lock.lock();
+            try
+            {
+                checkOpen();
+                pointer = pageMaps.lookup(record, pageIndex);
+                crc[0] = pageMaps.foundCrc;
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+        return readAt(record, pageIndex, pointer, crc[0], dst);
     }
+
+    private static final ThreadLocal<int[]> CRC_SCRATCH = ThreadLocal.withInitial(() -> new int[1]);
 
     /**
      * Looks up the blocks and check values of several pages at once.
@@ -560,12 +582,23 @@ final class CacheStore implements Closeable
             return READ_MISS;
         }
         final int start = dst.position();
+        final int limit = dst.limit();
         final long position = BlockPointer.block(pointer) * blockSize;
         final boolean valid;
         if (isDirect(dst))
         {
-            device.read(position, dst.duplicate().limit(start + blockSize));
-            valid = verify(record, pageIndex, pointer, expectedCrc, dst.duplicate().limit(start + blockSize));
+            // Straight into the caller's buffer; its position and limit are restored, so nothing is allocated.
+            try
+            {
+                dst.limit(start + blockSize);
+                device.read(position, dst);
+                dst.position(start);
+                valid = verify(record, pageIndex, pointer, expectedCrc, dst);
+            }
+            finally
+            {
+                dst.limit(limit).position(start);
+            }
         }
         else
         {
@@ -577,7 +610,8 @@ final class CacheStore implements Closeable
                 valid = verify(record, pageIndex, pointer, expectedCrc, bounce);
                 if (valid)
                 {
-                    dst.duplicate().put(bounce);
+                    dst.put(bounce);
+                    dst.position(start);
                 }
             }
             finally
@@ -1185,8 +1219,9 @@ final class CacheStore implements Closeable
 
     private boolean isDirect(final ByteBuffer buffer)
     {
-        return buffer.remaining() >= blockSize && AlignedBuffers.isAligned(buffer.duplicate().position(0),
-            device.logicalSectorSize()) && buffer.position() % device.logicalSectorSize() == 0;
+        final int sector = device.logicalSectorSize();
+        return buffer.isDirect() && buffer.remaining() >= blockSize &&
+            ((org.agrona.BufferUtil.address(buffer) + buffer.position()) & (sector - 1)) == 0;
     }
 
     private void checkOpen() throws IOException

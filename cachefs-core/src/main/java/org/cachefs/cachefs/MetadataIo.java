@@ -114,6 +114,16 @@ final class MetadataIo
         return node;
     }
 
+    /**
+     * @return the decoded page-map node at {@code pointer} if it is cached, else null; reads nothing (safe under the
+     * store's read lock).
+     */
+    PageMapNodeData cachedPageMap(final long pointer)
+    {
+        final Object cached = cache.get(BlockPointer.block(pointer));
+        return cached instanceof PageMapNodeData ? (PageMapNodeData)cached : null;
+    }
+
     PageMapNodeData loadPageMap(
         final long pointer, final int crc, final long objectId, final int level, final long firstPage)
         throws IOException

@@ -1,67 +1,94 @@
 package org.cachefs.cachefs;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.agrona.collections.Long2LongHashMap;
 
 /**
- * A bounded, least-recently-used cache of clean decoded nodes (index and page-map), keyed by block number. Dirty
- * nodes are never in it: they live with their dirty parents until committed. A freed block's entry is removed before
- * the block can be reused.
+ * A bounded cache of clean decoded nodes (index and page-map), keyed by block number, evicting with the CLOCK
+ * approximation of least-recently-used: a hit sets the slot's reference bit; eviction sweeps the slots, clearing bits,
+ * and takes the first slot whose bit was clear. Dirty nodes are never in it: they live with their dirty parents until
+ * committed. A freed block's entry is removed before the block can be reused.
  * <p>
- * Threading: used only under the {@link CacheStore} lock.
+ * Threading: {@link #get(long)} may run concurrently with other gets (under the {@link CacheStore}'s read lock): it
+ * reads the map and sets a reference bit, a benign race. {@link #put}, {@link #remove} and {@link #clear} run under
+ * the store's write lock. Nothing here allocates after construction, so a hit costs no garbage.
  */
 final class NodeCache
 {
+    private static final long MISSING = -1;
+
     private final int capacity;
-    private final LinkedHashMap<Long, Object> nodes;
-    private long hits;
-    private long misses;
+    private final Long2LongHashMap slotOf;
+    private final long[] blocks;
+    private final Object[] nodes;
+    private final boolean[] referenced;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private int size;
+    private int hand;
 
     NodeCache(final int capacity)
     {
         this.capacity = capacity;
-        this.nodes = new LinkedHashMap<>(Math.min(capacity, 1 << 16) * 2, 0.75f, true)
-        {
-            @Override
-            protected boolean removeEldestEntry(final Map.Entry<Long, Object> eldest)
-            {
-                return size() > NodeCache.this.capacity;
-            }
-        };
+        this.slotOf = new Long2LongHashMap(capacity * 2, 0.65f, MISSING);
+        this.blocks = new long[capacity];
+        this.nodes = new Object[capacity];
+        this.referenced = new boolean[capacity];
     }
 
     Object get(final long block)
     {
-        final Object node = nodes.get(block);
-        if (node != null)
+        final long slot = slotOf.get(block);
+        if (slot == MISSING)
         {
-            hits++;
+            misses.increment();
+            return null;
         }
-        else
-        {
-            misses++;
-        }
-        return node;
+        referenced[(int)slot] = true;
+        hits.increment();
+        return nodes[(int)slot];
     }
 
     void put(final long block, final Object node)
     {
-        nodes.put(block, node);
+        final long existing = slotOf.get(block);
+        if (existing != MISSING)
+        {
+            nodes[(int)existing] = node;
+            referenced[(int)existing] = true;
+            return;
+        }
+        final int slot = size < capacity ? firstEmptySlot() : evict();
+        blocks[slot] = block;
+        nodes[slot] = node;
+        referenced[slot] = false;
+        slotOf.put(block, slot);
+        size++;
     }
 
     void remove(final long block)
     {
-        nodes.remove(block);
+        final long slot = slotOf.remove(block);
+        if (slot != MISSING)
+        {
+            nodes[(int)slot] = null;
+            referenced[(int)slot] = false;
+            size--;
+        }
     }
 
     void clear()
     {
-        nodes.clear();
+        slotOf.clear();
+        java.util.Arrays.fill(nodes, null);
+        java.util.Arrays.fill(referenced, false);
+        size = 0;
     }
 
     int size()
     {
-        return nodes.size();
+        return size;
     }
 
     int capacity()
@@ -71,11 +98,38 @@ final class NodeCache
 
     long hits()
     {
-        return hits;
+        return hits.sum();
     }
 
     long misses()
     {
-        return misses;
+        return misses.sum();
+    }
+
+    private int firstEmptySlot()
+    {
+        while (nodes[hand] != null)
+        {
+            hand = (hand + 1) % capacity;
+        }
+        return hand;
+    }
+
+    /**
+     * Frees a slot by the CLOCK sweep and returns it.
+     */
+    private int evict()
+    {
+        while (referenced[hand])
+        {
+            referenced[hand] = false;
+            hand = (hand + 1) % capacity;
+        }
+        final int slot = hand;
+        slotOf.remove(blocks[slot]);
+        nodes[slot] = null;
+        size--;
+        hand = (hand + 1) % capacity;
+        return slot;
     }
 }

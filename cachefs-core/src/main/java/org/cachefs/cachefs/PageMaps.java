@@ -62,6 +62,57 @@ final class PageMaps
     }
 
     /**
+     * {@link #lookup} for readers sharing the store's read lock: touches only cached nodes, reads no block and
+     * changes nothing but cache reference bits.
+     *
+     * @param crcOut receives the page's check value in element 0.
+     * @return the data block pointer, {@link BlockPointer#NULL} if the page is not stored, or {@link #NEEDS_IO} if a
+     * node on the path is not cached (the caller retries with {@link #lookup} under the write lock).
+     */
+    long lookupCached(final ObjectRecord record, final long pageIndex, final int[] crcOut)
+    {
+        final int height = record.pageMapHeight;
+        if (height == 0 || pageIndex >= PageMapNode.coverage(blockSize, height - 1))
+        {
+            return BlockPointer.NULL;
+        }
+        PageMapNodeData node = record.pageMapRootNode;
+        if (node == null)
+        {
+            node = io.cachedPageMap(record.pageMapRoot);
+            if (node == null)
+            {
+                return NEEDS_IO;
+            }
+        }
+        while (node.level > 0)
+        {
+            final int slot = slot(node, pageIndex);
+            final PageMapNodeData child = node.dirtyChildren[slot];
+            if (child != null)
+            {
+                node = child;
+                continue;
+            }
+            if (node.pointers[slot] == BlockPointer.NULL)
+            {
+                return BlockPointer.NULL;
+            }
+            node = io.cachedPageMap(node.pointers[slot]);
+            if (node == null)
+            {
+                return NEEDS_IO;
+            }
+        }
+        final int slot = (int)(pageIndex - node.firstPage);
+        crcOut[0] = node.crcs[slot];
+        return node.pointers[slot];
+    }
+
+    /** {@link #lookupCached} could not answer without reading a node. */
+    static final long NEEDS_IO = -1;
+
+    /**
      * Records page {@code pageIndex} at data block {@code pointer} with check value {@code crc}.
      *
      * @return the data block pointer the page had before, or {@link BlockPointer#NULL}; the caller frees it.
