@@ -87,6 +87,45 @@ public final class CacheFsBackend implements CacheBackend, Closeable
     }
 
     /**
+     * Culls now if free space is below {@code bcull}: least recently used objects that are neither in use nor pinned
+     * are dropped (large ones by page range) until free space is back at {@code brun}.
+     *
+     * @return objects dropped whole.
+     */
+    public int cull() throws IOException
+    {
+        return store.cull();
+    }
+
+    /**
+     * @return the culling limits in force.
+     */
+    public CullingThresholds thresholds()
+    {
+        return store.thresholds();
+    }
+
+    /**
+     * Changes the culling limits of the mounted cache; culling starts at once if free space is below the new
+     * {@code bcull}.
+     */
+    public void thresholds(final CullingThresholds thresholds)
+    {
+        store.thresholds(thresholds);
+    }
+
+    /**
+     * @return what culling has done since mount.
+     */
+    public CullingStats cullingStats()
+    {
+        final StoreStats stats = store.stats();
+        return new CullingStats(stats.cullRuns.sum(), stats.objectsCulled.sum(), stats.pagesCulled.sum(),
+            stats.blocksCulled.sum() * pageSize, store.nanosBelowStop(), stats.refusedBelowStop.sum(),
+            store.freePercentNow());
+    }
+
+    /**
      * Commits every change so far (the same as the core's sync).
      */
     public void commit() throws IOException

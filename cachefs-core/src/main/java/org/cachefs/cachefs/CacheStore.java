@@ -78,6 +78,14 @@ final class CacheStore implements Closeable
     private final StoreStats stats = new StoreStats();
     private final ScheduledExecutorService committer;
 
+    private volatile CullingThresholds thresholds;
+    private final long rangePages;
+    private final java.util.concurrent.atomic.AtomicLong accessClock = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean cullScheduled =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private long belowStopSince = -1;
+    private long nanosBelowStop;
+
     private long generation;
     private long objectCount;
     private long nextObjectId;
@@ -112,7 +120,10 @@ final class CacheStore implements Closeable
         this.pageCount = commit.pageCount();
         this.reservedBlocks = commit.reservedBlocks();
         this.mountCount = commit.mountCount() + 1;
-        this.committer = options.commitIntervalSeconds() > 0 ? Executors.newSingleThreadScheduledExecutor(r ->
+        this.thresholds = options.thresholds();
+        this.rangePages = org.cachefs.format.PageMapNode.fanout(blockSize);
+        this.committer = options.commitIntervalSeconds() > 0 || options.backgroundCulling() ?
+            Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread thread = new Thread(r, "cachefs-commit-" + device.name());
             thread.setDaemon(true);
@@ -157,7 +168,7 @@ final class CacheStore implements Closeable
         {
             store.lock.unlock();
         }
-        if (store.committer != null)
+        if (options.commitIntervalSeconds() > 0)
         {
             final long interval = options.commitIntervalSeconds();
             store.committer.scheduleWithFixedDelay(store::periodicCommit, interval, interval, TimeUnit.SECONDS);
@@ -221,6 +232,7 @@ final class CacheStore implements Closeable
                 makeLive(record);
             }
             record.users++;
+            record.accessTime = nextAccessTime();
             return record;
         }
         finally
@@ -243,7 +255,7 @@ final class CacheStore implements Closeable
             record.type = type;
             record.aux = aux.clone();
             record.objectSize = size;
-            record.atimeMillis = System.currentTimeMillis();
+            record.accessTime = nextAccessTime();
             index.put(record);
             objectCount++;
             makeLive(record);
@@ -270,6 +282,11 @@ final class CacheStore implements Closeable
                 throw new IllegalStateException("release of an object not in use: " + record);
             }
             record.users--;
+            if (record.users == 0 && record.accessTime != record.committedAccessTime && !record.retired)
+            {
+                // The access time reaches the disk once per use of the object, not once per read.
+                markDirty(record);
+            }
             dropIfIdle(record);
         }
         finally
@@ -536,7 +553,19 @@ final class CacheStore implements Closeable
                 lock.unlock();
             }
         }
-        return readAt(record, pageIndex, pointer, crc[0], dst);
+        final int outcome = readAt(record, pageIndex, pointer, crc[0], dst);
+        if (outcome == READ_HIT)
+        {
+            final long now = nextAccessTime();
+            record.accessTime = now;
+            final long[] ranges = record.rangeAccess;
+            final long range = pageIndex / rangePages;
+            if (ranges != null && range < ranges.length)
+            {
+                ranges[(int)range] = now;
+            }
+        }
+        return outcome;
     }
 
     private static final ThreadLocal<int[]> CRC_SCRATCH = ThreadLocal.withInitial(() -> new int[1]);
@@ -655,7 +684,7 @@ final class CacheStore implements Closeable
             {
                 return false;
             }
-            return hasRoomFor(record) || ensureFree(1, unusedReservation(record));
+            return roomFor(record);
         }
         finally
         {
@@ -679,7 +708,7 @@ final class CacheStore implements Closeable
             {
                 return false;
             }
-            if (!hasRoomFor(record) && !ensureFree(1, unusedReservation(record)))
+            if (!roomFor(record))
             {
                 return false;
             }
@@ -741,7 +770,7 @@ final class CacheStore implements Closeable
                 stats.writesRefused.increment();
                 return false;
             }
-            block = (hasRoomFor(record) || ensureFree(1, unusedReservation(record))) ?
+            block = roomFor(record) ?
                 allocator.allocate(record.lastBlock + 1, true) : -1;
             if (block < 0)
             {
@@ -820,8 +849,13 @@ final class CacheStore implements Closeable
             }
             reservedBlocks += unusedReservation(record) - unusedBefore;
             markDirty(record);
+            touchRange(record, pageIndex);
             stats.pageWrites.increment();
             maybeCommitForDirtyNodes();
+            if (freePercent() < thresholds.bcull())
+            {
+                scheduleCull();
+            }
             return true;
         }
         finally
@@ -1089,16 +1123,365 @@ final class CacheStore implements Closeable
         for (final ObjectRecord record : written)
         {
             record.dirty = false;
+            record.committedAccessTime = record.accessTime;
             dropIfIdle(record);
         }
         changed = false;
         stats.commits.increment();
     }
 
-    private boolean hasRoomFor(final ObjectRecord record)
+    /**
+     * @return true if one more page of the object fits now: below {@code bstop} only within the object's own
+     * reservation; otherwise if the free blocks, less what others reserved, what is set aside and the commit
+     * reserve, leave one, committing first if that releases freed blocks.
+     */
+    private boolean roomFor(final ObjectRecord record) throws IOException
     {
-        final long othersReserved = reservedBlocks - unusedReservation(record);
-        return allocator.freeBlocks() - othersReserved - pendingPages - commitReserve() >= 1;
+        final long ownReservation = unusedReservation(record);
+        if (ownReservation == 0 && belowStop())
+        {
+            stats.refusedBelowStop.increment();
+            scheduleCull();
+            return false;
+        }
+        final long othersReserved = reservedBlocks - ownReservation;
+        return allocator.freeBlocks() - othersReserved - pendingPages - commitReserve() >= 1 ||
+            ensureFree(1, ownReservation);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Culling
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * @return space free for new pages as a percentage of the data region: free blocks and blocks the next commit
+     * releases, less reservations, blocks set aside for allocated pages and the commit reserve.
+     */
+    double freePercent()
+    {
+        final long free = allocator.freeBlocks() + allocator.pendingFree() - reservedBlocks - pendingPages -
+            commitReserve();
+        return 100.0 * Math.max(0, free) / layout.dataBlocks();
+    }
+
+    /**
+     * @return {@link #freePercent()}, taking the lock.
+     */
+    double freePercentNow()
+    {
+        lock.lock();
+        try
+        {
+            return freePercent();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private boolean belowStop()
+    {
+        final boolean below = freePercent() < thresholds.bstop();
+        final long now = System.nanoTime();
+        if (below && belowStopSince < 0)
+        {
+            belowStopSince = now;
+        }
+        else if (!below && belowStopSince >= 0)
+        {
+            nanosBelowStop += now - belowStopSince;
+            belowStopSince = -1;
+        }
+        return below;
+    }
+
+    CullingThresholds thresholds()
+    {
+        return thresholds;
+    }
+
+    /**
+     * Changes the culling limits of the mounted cache.
+     */
+    void thresholds(final CullingThresholds thresholds)
+    {
+        this.thresholds = java.util.Objects.requireNonNull(thresholds, "thresholds");
+        if (needsCulling())
+        {
+            scheduleCull();
+        }
+    }
+
+    /**
+     * @return true if free space is below {@code bcull}.
+     */
+    boolean needsCulling()
+    {
+        lock.lock();
+        try
+        {
+            return !closed && freePercent() < thresholds.bcull();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return nanoseconds spent below {@code bstop} since mount.
+     */
+    long nanosBelowStop()
+    {
+        lock.lock();
+        try
+        {
+            return nanosBelowStop + (belowStopSince >= 0 ? System.nanoTime() - belowStopSince : 0);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * If free space is below {@code bcull}, culls the least recently used objects that are neither in use nor
+     * pinned nor parents of other objects, until free space is at or above {@code brun} or nothing more can be culled,
+     * committing after each batch so that their blocks become free.
+     *
+     * @return the number of objects culled.
+     */
+    int cull() throws IOException
+    {
+        lock.lock();
+        try
+        {
+            if (closed || freePercent() >= thresholds.bcull())
+            {
+                return 0;
+            }
+            stats.cullRuns.increment();
+            int culled = 0;
+            while (freePercent() < thresholds.brun())
+            {
+                final List<ObjectRecord> victims = oldestCullable(CULL_BATCH);
+                if (victims.isEmpty())
+                {
+                    break;
+                }
+                final long freeBefore = allocator.freeBlocks() + allocator.pendingFree();
+                final long largePages = layout.dataBlocks() * options.largeObjectPercent() / 100;
+                for (final ObjectRecord victim : victims)
+                {
+                    final long pages = victim.pageCount;
+                    final long before = allocator.freeBlocks() + allocator.pendingFree();
+                    if (pages > largePages)
+                    {
+                        stats.pagesCulled.add(cullRanges(victim, largePages));
+                    }
+                    else
+                    {
+                        retireLocked(victim);
+                        stats.objectsCulled.increment();
+                        stats.pagesCulled.add(pages);
+                        culled++;
+                    }
+                    stats.blocksCulled.add(allocator.freeBlocks() + allocator.pendingFree() - before);
+                    if (freePercent() >= thresholds.brun())
+                    {
+                        break;
+                    }
+                }
+                commitLocked(false);
+                if (allocator.freeBlocks() <= freeBefore && culled == 0)
+                {
+                    break;
+                }
+            }
+            belowStop();
+            return culled;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private static final int CULL_BATCH = 64;
+
+    /** Most page ranges whose access times a large object keeps in memory. */
+    private static final int MAX_TRACKED_RANGES = 1 << 20;
+
+    /**
+     * @return pages per range of a large object's access tracking: the pages of one page-map leaf.
+     */
+    long rangePages()
+    {
+        return rangePages;
+    }
+
+    private void touchRange(final ObjectRecord record, final long pageIndex)
+    {
+        final long range = pageIndex / rangePages;
+        if (range >= MAX_TRACKED_RANGES)
+        {
+            return;
+        }
+        long[] ranges = record.rangeAccess;
+        if (ranges == null || range >= ranges.length)
+        {
+            ranges = java.util.Arrays.copyOf(ranges == null ? new long[0] : ranges,
+                (int)Math.min(MAX_TRACKED_RANGES, Math.max(range + 1, ranges == null ? 4 : 2L * ranges.length)));
+            record.rangeAccess = ranges;
+        }
+        ranges[(int)range] = nextAccessTime();
+    }
+
+    /**
+     * Drops the least recently used page ranges of a large object until free space reaches {@code brun} or the
+     * object is within its share; ranges with no access recorded in this mount go first, in page order.
+     *
+     * @return pages dropped.
+     */
+    private long cullRanges(final ObjectRecord record, final long limitPages) throws IOException
+    {
+        final org.agrona.collections.LongHashSet present = new org.agrona.collections.LongHashSet();
+        pageMaps.forEachPage(record, 0, (pageIndex, pointer, crc) -> present.add(pageIndex / rangePages));
+        final long[] ranges = new long[present.size()];
+        int n = 0;
+        for (final LongHashSet.LongIterator it = present.iterator(); it.hasNext(); )
+        {
+            ranges[n++] = it.nextValue();
+        }
+        final long[] access = record.rangeAccess;
+        final Long[] order = new Long[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = ranges[i];
+        }
+        java.util.Arrays.sort(order, (a, b) ->
+        {
+            final long accessA = access != null && a < access.length ? access[(int)(long)a] : 0;
+            final long accessB = access != null && b < access.length ? access[(int)(long)b] : 0;
+            return accessA != accessB ? Long.compare(accessA, accessB) : Long.compare(a, b);
+        });
+        long dropped = 0;
+        for (final Long range : order)
+        {
+            if (freePercent() >= thresholds.brun() || record.pageCount <= limitPages)
+            {
+                break;
+            }
+            final List<Long> pages = new ArrayList<>();
+            final long first = range * rangePages;
+            pageMaps.forEachPage(record, first, (pageIndex, pointer, crc) ->
+            {
+                if (pageIndex < first + rangePages)
+                {
+                    pages.add(pageIndex);
+                }
+            });
+            for (final long pageIndex : pages)
+            {
+                removePageLocked(record, pageIndex);
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /**
+     * @return up to {@code max} cullable objects, oldest access first.
+     */
+    private List<ObjectRecord> oldestCullable(final int max) throws IOException
+    {
+        // A max-heap on access time keeps the {@code max} oldest seen so far.
+        final java.util.PriorityQueue<ObjectRecord> oldest = new java.util.PriorityQueue<>(max + 1,
+            (a, b) -> Long.compare(b.accessTime, a.accessTime));
+        index.forEach(found ->
+        {
+            final ObjectRecord live = liveById.get(found.objectId);
+            final ObjectRecord record = live != null ? live : found;
+            if (record.users > 0 || record.pinned() || record.type == 0 || record.retired)
+            {
+                return;
+            }
+            if (oldest.size() < max)
+            {
+                oldest.add(record);
+            }
+            else if (record.accessTime < oldest.peek().accessTime)
+            {
+                oldest.poll();
+                oldest.add(record);
+            }
+        });
+        final List<ObjectRecord> victims = new ArrayList<>(oldest);
+        victims.sort((a, b) -> Long.compare(a.accessTime, b.accessTime));
+        // Objects with children are not culled: their children would go with them.
+        victims.removeIf(record ->
+        {
+            try
+            {
+                return !index.children(record.objectId).isEmpty();
+            }
+            catch (final IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        return victims;
+    }
+
+    private void scheduleCull()
+    {
+        if (committer == null || !options.backgroundCulling() || !cullScheduled.compareAndSet(false, true))
+        {
+            return;
+        }
+        try
+        {
+            committer.execute(() ->
+            {
+                cullScheduled.set(false);
+                try
+                {
+                    cull();
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    stats.commitFailures.increment();
+                    lastCommitFailure = ex;
+                    final java.util.function.Consumer<Exception> listener = failureListener;
+                    if (listener != null)
+                    {
+                        listener.accept(ex);
+                    }
+                }
+            });
+        }
+        catch (final java.util.concurrent.RejectedExecutionException ex)
+        {
+            cullScheduled.set(false);
+        }
+    }
+
+    /**
+     * @return a unique, increasing access time in microseconds since the epoch.
+     */
+    private long nextAccessTime()
+    {
+        final long now = System.currentTimeMillis() * 1000;
+        long previous;
+        long next;
+        do
+        {
+            previous = accessClock.get();
+            next = Math.max(now, previous + 1);
+        }
+        while (!accessClock.compareAndSet(previous, next));
+        return next;
     }
 
     /**
@@ -1219,7 +1602,9 @@ final class CacheStore implements Closeable
 
     private boolean isDirect(final ByteBuffer buffer)
     {
-        final int sector = device.logicalSectorSize();
+        // Not just the logical sector size: the JDK's O_DIRECT channel wants addresses aligned to the block size of
+        // the file store holding the path (4096 for a device node), more than a 512-byte-sector disk's sector size.
+        final int sector = Math.max(device.logicalSectorSize(), AlignedBuffers.DEFAULT_ALIGNMENT);
         return buffer.isDirect() && buffer.remaining() >= blockSize &&
             ((org.agrona.BufferUtil.address(buffer) + buffer.position()) & (sector - 1)) == 0;
     }

@@ -9,9 +9,18 @@ package org.cachefs.cachefs;
  *                              [16, 1048576].
  * @param maxDirtyNodes         how many modified nodes may wait for a commit before one is forced. Range
  *                              [64, 1048576].
+ * @param thresholds            the culling limits (CacheFiles' brun/bcull/bstop).
+ * @param backgroundCulling     whether a background thread culls when free space falls below {@code bcull}; when
+ *                              off, culling runs only when asked ({@link CacheFsBackend#cull()}).
+ * @param largeObjectPercent    an object holding more than this share of the data region loses its least recently
+ *                              used page ranges when culled, instead of being dropped whole. Range [1, 100].
  */
-public record MountOptions(int commitIntervalSeconds, int nodeCacheSize, int maxDirtyNodes)
+public record MountOptions(
+    int commitIntervalSeconds, int nodeCacheSize, int maxDirtyNodes, CullingThresholds thresholds,
+    boolean backgroundCulling, int largeObjectPercent)
 {
+    public static final int DEFAULT_LARGE_OBJECT_PERCENT = 10;
+
     public static final int DEFAULT_COMMIT_INTERVAL_SECONDS = 5;
     public static final int DEFAULT_NODE_CACHE_SIZE = 4096;
     public static final int DEFAULT_MAX_DIRTY_NODES = 8192;
@@ -21,29 +30,57 @@ public record MountOptions(int commitIntervalSeconds, int nodeCacheSize, int max
         check("commitIntervalSeconds", commitIntervalSeconds, 0, 3600);
         check("nodeCacheSize", nodeCacheSize, 16, 1 << 20);
         check("maxDirtyNodes", maxDirtyNodes, 64, 1 << 20);
+        check("largeObjectPercent", largeObjectPercent, 1, 100);
+        if (thresholds == null)
+        {
+            throw new IllegalArgumentException("invalid mount option thresholds=null: give CullingThresholds");
+        }
     }
 
     /**
-     * @return the defaults: commit every 5 s, 4096 cached nodes, commit after 8192 dirty nodes.
+     * @return the defaults: commit every 5 s, 4096 cached nodes, commit after 8192 dirty nodes, culling at
+     * brun=10 % / bcull=7 % / bstop=3 % free space in the background, objects over 10 % of the cache culled by page
+     * range.
      */
     public static MountOptions defaults()
     {
-        return new MountOptions(DEFAULT_COMMIT_INTERVAL_SECONDS, DEFAULT_NODE_CACHE_SIZE, DEFAULT_MAX_DIRTY_NODES);
+        return new MountOptions(DEFAULT_COMMIT_INTERVAL_SECONDS, DEFAULT_NODE_CACHE_SIZE, DEFAULT_MAX_DIRTY_NODES,
+            CullingThresholds.defaults(), true, DEFAULT_LARGE_OBJECT_PERCENT);
     }
 
     public MountOptions withCommitIntervalSeconds(final int seconds)
     {
-        return new MountOptions(seconds, nodeCacheSize, maxDirtyNodes);
+        return new MountOptions(seconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling, largeObjectPercent);
     }
 
     public MountOptions withNodeCacheSize(final int nodes)
     {
-        return new MountOptions(commitIntervalSeconds, nodes, maxDirtyNodes);
+        return new MountOptions(commitIntervalSeconds, nodes, maxDirtyNodes, thresholds, backgroundCulling,
+            largeObjectPercent);
     }
 
     public MountOptions withMaxDirtyNodes(final int nodes)
     {
-        return new MountOptions(commitIntervalSeconds, nodeCacheSize, nodes);
+        return new MountOptions(commitIntervalSeconds, nodeCacheSize, nodes, thresholds, backgroundCulling,
+            largeObjectPercent);
+    }
+
+    public MountOptions withThresholds(final CullingThresholds thresholds)
+    {
+        return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
+            largeObjectPercent);
+    }
+
+    public MountOptions withBackgroundCulling(final boolean background)
+    {
+        return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, background,
+            largeObjectPercent);
+    }
+
+    public MountOptions withLargeObjectPercent(final int percent)
+    {
+        return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
+            percent);
     }
 
     private static void check(final String option, final int value, final int min, final int max)

@@ -22,7 +22,15 @@ final class ObjectRecord
     int flags;
     long objectSize;
     long reservedBytes;
-    long atimeMillis;
+    /** Last access, in microseconds since the epoch (unique per access within a mount, for LRU order). */
+    long accessTime;
+    /**
+     * Last access of each range of {@link CacheStore#rangePages()} pages, while in memory (not stored): what culling
+     * of a large object goes by. Grown under the store lock; readers update entries that exist.
+     */
+    volatile long[] rangeAccess;
+    /** The access time last written to the index. */
+    long committedAccessTime;
     long pageCount;
 
     /** On-disk page-map root, its check value and the tree height (0: no pages). */
@@ -72,7 +80,8 @@ final class ObjectRecord
         record.flags = node.flags(i);
         record.objectSize = node.objectSize(i);
         record.reservedBytes = node.reservedBytes(i);
-        record.atimeMillis = node.atimeMillis(i);
+        record.accessTime = node.accessTime(i);
+        record.committedAccessTime = record.accessTime;
         record.pageCount = node.pageCount(i);
         record.pageMapRoot = node.pageMapRoot(i);
         record.pageMapRootCrc = node.pageMapRootCrc(i);
@@ -82,7 +91,7 @@ final class ObjectRecord
 
     boolean encode(final IndexNode node)
     {
-        return node.appendLeaf(parentId, key, aux, type, flags, objectId, objectSize, reservedBytes, atimeMillis,
+        return node.appendLeaf(parentId, key, aux, type, flags, objectId, objectSize, reservedBytes, accessTime,
             pageMapRoot, pageMapRootCrc, pageMapHeight, pageCount);
     }
 

@@ -15,4 +15,9 @@ final class StoreStats
     final LongAdder commits = new LongAdder();
     final LongAdder pressureCommits = new LongAdder();
     final LongAdder commitFailures = new LongAdder();
+    final LongAdder cullRuns = new LongAdder();
+    final LongAdder objectsCulled = new LongAdder();
+    final LongAdder pagesCulled = new LongAdder();
+    final LongAdder blocksCulled = new LongAdder();
+    final LongAdder refusedBelowStop = new LongAdder();
 }

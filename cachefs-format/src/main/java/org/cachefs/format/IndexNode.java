@@ -19,7 +19,7 @@ import java.util.Arrays;
  *   +--------+-------------+----------------------------+---------+---------+----------+
  *
  * leaf entry (object record), 72 bytes + key + aux:
- *   0 parent id | 8 object id | 16 object size | 24 reserved bytes | 32 access time (ms) |
+ *   0 parent id | 8 object id | 16 object size | 24 reserved bytes | 32 access time (µs since the epoch) |
  *  40 page-map root pointer | 48 page count | 56 key length (2) | 58 aux length (2) |
  *  60 type (1) | 61 flags (1) | 62 page-map height (1) | 63 reserved (1) | 64 page-map root crc32c (4) |
  *  68 reserved (4) | 72 key | aux
@@ -48,7 +48,7 @@ public final class IndexNode extends MetadataBlock
     public static final int LEAF_OBJECT_ID_OFFSET = 8;
     public static final int LEAF_OBJECT_SIZE_OFFSET = 16;
     public static final int LEAF_RESERVED_BYTES_OFFSET = 24;
-    public static final int LEAF_ATIME_OFFSET = 32;
+    public static final int LEAF_ACCESS_TIME_OFFSET = 32;
     public static final int LEAF_PAGEMAP_ROOT_OFFSET = 40;
     public static final int LEAF_PAGE_COUNT_OFFSET = 48;
     public static final int LEAF_KEY_LENGTH_OFFSET = 56;
@@ -154,7 +154,7 @@ public final class IndexNode extends MetadataBlock
         final long objectId,
         final long objectSize,
         final long reservedBytes,
-        final long atimeMillis,
+        final long accessTime,
         final long pageMapRoot,
         final int pageMapRootCrc,
         final int pageMapHeight,
@@ -170,7 +170,7 @@ public final class IndexNode extends MetadataBlock
         putLong(at + LEAF_OBJECT_ID_OFFSET, objectId);
         putLong(at + LEAF_OBJECT_SIZE_OFFSET, objectSize);
         putLong(at + LEAF_RESERVED_BYTES_OFFSET, reservedBytes);
-        putLong(at + LEAF_ATIME_OFFSET, atimeMillis);
+        putLong(at + LEAF_ACCESS_TIME_OFFSET, accessTime);
         putLong(at + LEAF_PAGEMAP_ROOT_OFFSET, pageMapRoot);
         putLong(at + LEAF_PAGE_COUNT_OFFSET, pageCount);
         putShort(at + LEAF_KEY_LENGTH_OFFSET, key.length);
@@ -285,9 +285,9 @@ public final class IndexNode extends MetadataBlock
         return getLong(entryOffset(i) + LEAF_RESERVED_BYTES_OFFSET);
     }
 
-    public long atimeMillis(final int i)
+    public long accessTime(final int i)
     {
-        return getLong(entryOffset(i) + LEAF_ATIME_OFFSET);
+        return getLong(entryOffset(i) + LEAF_ACCESS_TIME_OFFSET);
     }
 
     public long pageMapRoot(final int i)

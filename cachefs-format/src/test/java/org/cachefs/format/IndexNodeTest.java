@@ -99,7 +99,7 @@ class IndexNodeTest
             assertThat(read.objectId(i)).as("entry %d object id", i).isEqualTo(LEAF_OBJECT_IDS[i]);
             assertThat(read.objectSize(i)).as("entry %d size", i).isEqualTo(LEAF_SIZES[i]);
             assertThat(read.reservedBytes(i)).as("entry %d reserved", i).isEqualTo(LEAF_RESERVED[i]);
-            assertThat(read.atimeMillis(i)).as("entry %d atime", i).isEqualTo(LEAF_ATIMES[i]);
+            assertThat(read.accessTime(i)).as("entry %d atime", i).isEqualTo(LEAF_ATIMES[i]);
             assertThat(read.pageMapRoot(i)).as("entry %d root", i).isEqualTo(LEAF_ROOTS[i]);
             assertThat(read.pageMapRootCrc(i)).as("entry %d root crc", i).isEqualTo(LEAF_ROOT_CRCS[i]);
             assertThat(read.pageMapHeight(i)).as("entry %d height", i).isEqualTo(LEAF_HEIGHTS[i]);
