@@ -751,7 +751,12 @@ public final class CacheFsBackend implements CacheBackend, Closeable
 
     private void failed(final Exception ex)
     {
-        LOG.log(System.Logger.Level.ERROR, "cachefs " + store.device().name() + ": " + ex.getMessage(), ex);
+        if (store.failure() == null)
+        {
+            LOG.log(System.Logger.Level.ERROR, "cachefs " + store.device().name() + ": withdrawing after " +
+                ex.getMessage());
+        }
+        store.fail(ex);
         final CacheContext cache = this.cache;
         if (cache != null)
         {

@@ -530,7 +530,7 @@ final class CacheStore implements Closeable
         readLock.lock();
         try
         {
-            if (!closed)
+            if (!closed && failure == null)
             {
                 pointer = pageMaps.lookupCached(record, pageIndex, crc);
             }
@@ -974,7 +974,9 @@ final class CacheStore implements Closeable
     {
         if (committer != null)
         {
-            committer.shutdownNow();
+            // No interrupt: a periodic commit interrupted in its I/O would close the device's channel under the
+            // final commit. One in progress finishes first (the lock); none starts after (shutdown, closed).
+            committer.shutdown();
         }
         lock.lock();
         try
@@ -985,7 +987,10 @@ final class CacheStore implements Closeable
             }
             try
             {
-                commitLocked(true);
+                if (failure == null)
+                {
+                    commitLocked(true);
+                }
             }
             finally
             {
@@ -1035,7 +1040,7 @@ final class CacheStore implements Closeable
         lock.lock();
         try
         {
-            if (!closed && changed)
+            if (!closed && changed && failure == null)
             {
                 commitLocked(false);
             }
@@ -1257,7 +1262,7 @@ final class CacheStore implements Closeable
         lock.lock();
         try
         {
-            if (closed || freePercent() >= thresholds.bcull())
+            if (closed || failure != null || freePercent() >= thresholds.bcull())
             {
                 return 0;
             }
@@ -1615,6 +1620,33 @@ final class CacheStore implements Closeable
         {
             throw new IOException(device.name() + " is unmounted");
         }
+        final Exception failure = this.failure;
+        if (failure != null)
+        {
+            throw new IOException(device.name() + " stopped after an I/O error: " + failure.getMessage(), failure);
+        }
+    }
+
+    private volatile Exception failure;
+
+    /**
+     * Stops using the device after an I/O error or corrupt metadata: every later operation fails, and unmounting
+     * commits nothing, so the last durable commit stays as it was.
+     */
+    void fail(final Exception cause)
+    {
+        if (failure == null)
+        {
+            failure = cause;
+        }
+    }
+
+    /**
+     * @return the error that stopped the store, or null.
+     */
+    Exception failure()
+    {
+        return failure;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.cachefs.format.device;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,7 +37,8 @@ public final class DirectBlockDevice implements BlockDevice
 
     private final Path path;
     private final String name;
-    private final FileChannel channel;
+    private volatile FileChannel channel;
+    private final Object reopenLock = new Object();
     private final boolean blockDevice;
     private final boolean readOnly;
     private final long size;
@@ -256,15 +258,33 @@ public final class DirectBlockDevice implements BlockDevice
     {
         checkAligned(position, dst);
         long at = position;
-        while (dst.hasRemaining())
+        boolean interrupted = false;
+        try
         {
-            final int read = channel.read(dst, at);
-            if (read < 0)
+            while (dst.hasRemaining())
             {
-                throw new EOFException(name + ": end of device at byte " + at + " while reading " +
-                    dst.remaining() + " more bytes from " + position);
+                final FileChannel current = channel;
+                final int read;
+                try
+                {
+                    read = current.read(dst, at);
+                }
+                catch (final ClosedChannelException ex)
+                {
+                    interrupted |= recover(current, ex);
+                    continue;
+                }
+                if (read < 0)
+                {
+                    throw new EOFException(name + ": end of device at byte " + at + " while reading " +
+                        dst.remaining() + " more bytes from " + position);
+                }
+                at += read;
             }
-            at += read;
+        }
+        finally
+        {
+            restoreInterrupt(interrupted);
         }
     }
 
@@ -277,16 +297,91 @@ public final class DirectBlockDevice implements BlockDevice
         }
         checkAligned(position, src);
         long at = position;
-        while (src.hasRemaining())
+        boolean interrupted = false;
+        try
         {
-            at += channel.write(src, at);
+            while (src.hasRemaining())
+            {
+                final FileChannel current = channel;
+                try
+                {
+                    at += current.write(src, at);
+                }
+                catch (final ClosedChannelException ex)
+                {
+                    interrupted |= recover(current, ex);
+                }
+            }
+        }
+        finally
+        {
+            restoreInterrupt(interrupted);
         }
     }
 
     @Override
     public void flush() throws IOException
     {
-        channel.force(false);
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                final FileChannel current = channel;
+                try
+                {
+                    current.force(false);
+                    return;
+                }
+                catch (final ClosedChannelException ex)
+                {
+                    interrupted |= recover(current, ex);
+                }
+            }
+        }
+        finally
+        {
+            restoreInterrupt(interrupted);
+        }
+    }
+
+    /**
+     * A {@link FileChannel} closes itself when a thread is interrupted in (or entering) an I/O on it: one interrupted
+     * caller must not take the device away from every other. Reopens the channel, unless the device was closed, and
+     * clears the caller's interrupt status for the retry.
+     *
+     * @return true if the caller was interrupted (its status is restored after the I/O).
+     * @throws IOException if the device was closed, or it cannot be reopened.
+     */
+    private boolean recover(final FileChannel failed, final ClosedChannelException cause) throws IOException
+    {
+        if (closed)
+        {
+            throw new IOException(name + " is closed", cause);
+        }
+        final boolean interrupted = Thread.interrupted();
+        synchronized (reopenLock)
+        {
+            if (closed)
+            {
+                throw new IOException(name + " is closed", cause);
+            }
+            if (channel == failed)
+            {
+                channel = FileChannel.open(path, readOnly ?
+                    new OpenOption[]{ StandardOpenOption.READ, ExtendedOpenOption.DIRECT } :
+                    new OpenOption[]{ StandardOpenOption.READ, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT });
+            }
+        }
+        return interrupted;
+    }
+
+    private static void restoreInterrupt(final boolean interrupted)
+    {
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void checkAligned(final long position, final ByteBuffer buffer) throws IOException
@@ -312,7 +407,10 @@ public final class DirectBlockDevice implements BlockDevice
         closed = true;
         try
         {
-            channel.close();
+            synchronized (reopenLock)
+            {
+                channel.close();
+            }
         }
         finally
         {
