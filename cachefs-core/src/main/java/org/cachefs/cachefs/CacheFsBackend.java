@@ -12,6 +12,7 @@ import org.cachefs.fscache.CookieType;
 import org.cachefs.fscache.Result;
 import org.cachefs.fscache.spi.CacheBackend;
 import org.cachefs.fscache.spi.CacheContext;
+import org.cachefs.fscache.spi.CacheControl;
 import org.cachefs.fscache.spi.CacheObject;
 import org.cachefs.fscache.spi.ObjectContext;
 import org.cachefs.fscache.spi.ObjectState;
@@ -36,7 +37,7 @@ import org.cachefs.format.device.BufferPool;
  * Threading: every operation may be called from any thread; the store serialises metadata work, data moves outside
  * its lock.
  */
-public final class CacheFsBackend implements CacheBackend, Closeable
+public final class CacheFsBackend implements CacheBackend, CacheControl, Closeable
 {
     /** Most blocks merged into one read. */
     static final int MAX_MERGED_BLOCKS = 32;
@@ -123,6 +124,63 @@ public final class CacheFsBackend implements CacheBackend, Closeable
         return new CullingStats(stats.cullRuns.sum(), stats.objectsCulled.sum(), stats.pagesCulled.sum(),
             stats.blocksCulled.sum() * pageSize, store.nanosBelowStop(), stats.refusedBelowStop.sum(),
             store.freePercentNow());
+    }
+
+    @Override
+    public java.util.Map<String, Long> usage()
+    {
+        final StoreSnapshot s = store.snapshot();
+        final StoreStats stats = store.stats();
+        final java.util.Map<String, Long> usage = new java.util.LinkedHashMap<>();
+        usage.put("blockSize", (long)pageSize);
+        usage.put("dataBlocks", s.dataBlocks());
+        usage.put("usedDataBlocks", s.usedDataBlocks());
+        usage.put("freeBlocks", s.freeBlocks());
+        usage.put("reservedBlocks", s.reservedBlocks());
+        usage.put("pendingFreeBlocks", s.pendingFree());
+        usage.put("objects", s.objects());
+        usage.put("pages", s.pages());
+        usage.put("generation", s.generation());
+        usage.put("dirtyNodes", s.dirtyNodes());
+        usage.put("cachedNodes", s.cachedNodes());
+        usage.put("nodeReads", s.nodeReads());
+        usage.put("nodeWrites", s.nodeWrites());
+        usage.put("readHits", stats.readHits.sum());
+        usage.put("readMisses", stats.readMisses.sum());
+        usage.put("checksumMismatches", stats.checksumMismatches.sum());
+        usage.put("pageWrites", stats.pageWrites.sum());
+        usage.put("writesRefused", stats.writesRefused.sum());
+        usage.put("commits", stats.commits.sum());
+        usage.put("ioErrors", store.failure() == null ? 0L : 1L);
+        return usage;
+    }
+
+    @Override
+    public java.util.Map<String, Long> culling()
+    {
+        final CullingStats stats = cullingStats();
+        final java.util.Map<String, Long> culling = new java.util.LinkedHashMap<>();
+        culling.put("runs", stats.runs());
+        culling.put("objectsCulled", stats.objectsCulled());
+        culling.put("pagesCulled", stats.pagesCulled());
+        culling.put("bytesFreed", stats.bytesFreed());
+        culling.put("millisBelowStop", stats.nanosBelowStop() / 1_000_000);
+        culling.put("refusedBelowStop", stats.refusedBelowStop());
+        culling.put("freePermille", Math.round(stats.freePercent() * 10));
+        return culling;
+    }
+
+    @Override
+    public String cullingThresholds()
+    {
+        final CullingThresholds t = store.thresholds();
+        return t.brun() + "/" + t.bcull() + "/" + t.bstop();
+    }
+
+    @Override
+    public void setCullingThresholds(final int brun, final int bcull, final int bstop)
+    {
+        thresholds(new CullingThresholds(brun, bcull, bstop));
     }
 
     /**

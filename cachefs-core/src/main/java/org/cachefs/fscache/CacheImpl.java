@@ -27,6 +27,8 @@ final class CacheImpl implements CacheContext
     FsObject fsdef;
 
     private volatile boolean ioError;
+    /** The JMX name this cache is registered under while added, or null. */
+    javax.management.ObjectName mbeanName;
     volatile boolean withdrawn;
 
     private final AtomicInteger objectCount = new AtomicInteger();

@@ -57,7 +57,10 @@ public final class FsCache implements AutoCloseable
         this.masterIndex = new CookieImpl(
             this, null, NetfsIndexDefinition.MASTER_INDEX, "FSDEF", null, Cookies.EMPTY_BYTES, Cookies.EMPTY_BYTES);
         this.noopCookie = new NoopCookie(this);
+        this.jmx = options.jmx() ? new Jmx(this) : null;
     }
+
+    private final Jmx jmx;
 
     /**
      * An FS-Cache with the default options.
@@ -191,6 +194,10 @@ public final class FsCache implements AutoCloseable
             cacheTag.usage++;
             cacheTag.cache = cache;
             caches.add(cache);
+            if (jmx != null)
+            {
+                cache.mbeanName = jmx.registerCache(cache);
+            }
         }
         finally
         {
@@ -283,6 +290,42 @@ public final class FsCache implements AutoCloseable
         cache.withdrawn = true;
         caches.remove(cache);
         cache.tag.cache = null;
+        if (jmx != null)
+        {
+            jmx.unregister(cache.mbeanName);
+            cache.mbeanName = null;
+        }
+    }
+
+    /**
+     * @return the name this FS-Cache is registered under with the platform MBean server
+     * ({@code org.cachefs:type=FsCache}, with {@code ,instance=N} for all but the first of the JVM), or null if JMX
+     * is off or registration failed.
+     */
+    public javax.management.ObjectName jmxName()
+    {
+        return jmx == null ? null : jmx.fsCacheName();
+    }
+
+    /**
+     * @return the tags of the caches added, in the order they were added.
+     */
+    public String[] cacheTags()
+    {
+        structureLock.lock();
+        try
+        {
+            final String[] tagNames = new String[caches.size()];
+            for (int i = 0; i < tagNames.length; i++)
+            {
+                tagNames[i] = caches.get(i).tag.name();
+            }
+            return tagNames;
+        }
+        finally
+        {
+            structureLock.unlock();
+        }
     }
 
     private void withdraw(final CacheImpl cache)
@@ -539,6 +582,10 @@ public final class FsCache implements AutoCloseable
                 return;
             }
             closed = true;
+            if (jmx != null)
+            {
+                jmx.unregister(jmx.fsCacheName());
+            }
             toWithdraw = new ArrayList<>(caches);
             for (int i = toWithdraw.size() - 1; i >= 0; i--)
             {

@@ -48,9 +48,11 @@ public final class FsCacheOptions
     private final int storeBatchPages;
     private final Duration withdrawTimeout;
     private final ErrorHandler errorHandler;
+    private final boolean jmx;
 
     private FsCacheOptions(final Builder builder)
     {
+        jmx = builder.jmx;
         threadCount = builder.threadCount;
         pageSize = builder.pageSize;
         storeBatchPages = builder.storeBatchPages;
@@ -129,6 +131,17 @@ public final class FsCacheOptions
     }
 
     /**
+     * Whether the FS-Cache and its caches are registered with the platform MBean server
+     * ({@code org.cachefs:type=FsCache}, {@code org.cachefs:type=Cache,tag=TAG}); default true.
+     *
+     * @return true to register.
+     */
+    public boolean jmx()
+    {
+        return jmx;
+    }
+
+    /**
      * {@inheritDoc}
      */
     public String toString()
@@ -149,6 +162,7 @@ public final class FsCacheOptions
         private int storeBatchPages = DEFAULT_STORE_BATCH_PAGES;
         private Duration withdrawTimeout = Duration.ofSeconds(30);
         private ErrorHandler errorHandler = DEFAULT_ERROR_HANDLER;
+        private boolean jmx = true;
 
         private Builder()
         {
@@ -211,6 +225,18 @@ public final class FsCacheOptions
         public Builder errorHandler(final ErrorHandler errorHandler)
         {
             this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * Register JMX views of the FS-Cache and its caches (default true).
+         *
+         * @param jmx true to register.
+         * @return this.
+         */
+        public Builder jmx(final boolean jmx)
+        {
+            this.jmx = jmx;
             return this;
         }
 
