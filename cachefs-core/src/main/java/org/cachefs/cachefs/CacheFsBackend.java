@@ -63,6 +63,14 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
     }
 
     /**
+     * @return the engine (for tests and tools in this package).
+     */
+    CacheStore store()
+    {
+        return store;
+    }
+
+    /**
      * @return true if the image had been unmounted cleanly before this mount; false means the last session's
      * uncommitted changes were lost (nothing wrong is served).
      */

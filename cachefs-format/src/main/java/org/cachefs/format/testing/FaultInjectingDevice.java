@@ -25,6 +25,9 @@ public final class FaultInjectingDevice implements BlockDevice
     private final AtomicInteger failWrites = new AtomicInteger();
     private final AtomicInteger failFlushes = new AtomicInteger();
     private final AtomicLong faultFrom = new AtomicLong();
+    private final AtomicInteger readCountdown = new AtomicInteger();
+    private final AtomicInteger writeCountdown = new AtomicInteger();
+    private final AtomicInteger flushCountdown = new AtomicInteger();
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
@@ -63,6 +66,30 @@ public final class FaultInjectingDevice implements BlockDevice
     public void failNextWrite()
     {
         failWrites.incrementAndGet();
+    }
+
+    /**
+     * The {@code nth} read from now (at or past the fault position; 1 = the next one) fails.
+     */
+    public void failRead(final int nth)
+    {
+        readCountdown.set(nth);
+    }
+
+    /**
+     * The {@code nth} write from now (at or past the fault position; 1 = the next one) fails.
+     */
+    public void failWrite(final int nth)
+    {
+        writeCountdown.set(nth);
+    }
+
+    /**
+     * The {@code nth} flush from now (1 = the next one) fails.
+     */
+    public void failFlush(final int nth)
+    {
+        flushCountdown.set(nth);
     }
 
     /**
@@ -201,7 +228,7 @@ public final class FaultInjectingDevice implements BlockDevice
     public void read(final long position, final ByteBuffer dst) throws IOException
     {
         reads.incrementAndGet();
-        if (position >= faultFrom.get() && consume(failReads))
+        if (position >= faultFrom.get() && (consume(failReads) || countedDown(readCountdown)))
         {
             throw new IOException(name() + ": injected read error at byte " + position);
         }
@@ -213,7 +240,7 @@ public final class FaultInjectingDevice implements BlockDevice
     {
         writes.incrementAndGet();
         hold(position);
-        if (position >= faultFrom.get() && consume(failWrites))
+        if (position >= faultFrom.get() && (consume(failWrites) || countedDown(writeCountdown)))
         {
             throw new IOException(name() + ": injected write error at byte " + position);
         }
@@ -224,7 +251,7 @@ public final class FaultInjectingDevice implements BlockDevice
     public void flush() throws IOException
     {
         flushes.incrementAndGet();
-        if (consume(failFlushes))
+        if (consume(failFlushes) || countedDown(flushCountdown))
         {
             throw new IOException(name() + ": injected flush error");
         }
@@ -270,6 +297,24 @@ public final class FaultInjectingDevice implements BlockDevice
         {
             holdLock.unlock();
         }
+    }
+
+    /**
+     * @return true for the I/O that brings an armed countdown from 1 to 0.
+     */
+    private static boolean countedDown(final AtomicInteger countdown)
+    {
+        int current;
+        do
+        {
+            current = countdown.get();
+            if (current <= 0)
+            {
+                return false;
+            }
+        }
+        while (!countdown.compareAndSet(current, current - 1));
+        return current == 1;
     }
 
     private static boolean consume(final AtomicInteger armed)
