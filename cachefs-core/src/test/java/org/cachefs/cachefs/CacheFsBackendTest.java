@@ -1,27 +1,39 @@
 package org.cachefs.cachefs;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.cachefs.fscache.CacheBackendContractTest;
+import org.cachefs.fscache.CachePage;
+import org.cachefs.fscache.Cookie;
+import org.cachefs.fscache.Pages;
+import org.cachefs.fscache.Result;
+import org.cachefs.fscache.TestFile;
 import org.cachefs.fscache.spi.CacheBackend;
 import org.cachefs.format.Mkfs;
 import org.cachefs.format.MkfsOptions;
 import org.cachefs.format.RegionLayout;
+import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.format.device.BlockDevice;
 import org.cachefs.format.device.DirectBlockDevice;
 import org.cachefs.format.testing.FaultInjectingDevice;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The backend contract on CacheFS over an image file, with faults injected below it by a
- * {@link FaultInjectingDevice}.
+ * {@link FaultInjectingDevice}, and CacheFS's own page buffer handling. Subclasses run it all on other devices by
+ * overriding {@link #openFormatted} and {@link #releaseDevices}.
  */
 public class CacheFsBackendTest extends CacheBackendContractTest
 {
@@ -41,14 +53,20 @@ public class CacheFsBackendTest extends CacheBackendContractTest
     {
         try
         {
-            final Path image = Files.createTempFile("cachefs-contract", ".img");
-            images.add(image);
-            Files.delete(image);
             final long blocks = Math.max(RegionLayout.minimumBlocks(pageSize), capacityPages + OVERHEAD_BLOCKS);
-            Mkfs.format(image, MkfsOptions.defaults().withBlockSize(pageSize).withSize(blocks * pageSize), null);
-            dataStart = RegionLayout.of(pageSize, blocks).dataStart() * pageSize;
-            device = new FaultInjectingDevice(DirectBlockDevice.open(image));
-            final CacheFsBackend backend = CacheFs.mount(device, MountOptions.defaults().withCommitIntervalSeconds(0));
+            final BlockDevice formatted = openFormatted(pageSize, blocks);
+            final CacheFsBackend backend;
+            try
+            {
+                dataStart = RegionLayout.of(pageSize, formatted.size() / pageSize).dataStart() * pageSize;
+                device = new FaultInjectingDevice(formatted);
+                backend = CacheFs.mount(device, MountOptions.defaults().withCommitIntervalSeconds(0));
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                formatted.close();
+                throw ex;
+            }
             final FaultInjectingDevice faults = device;
             backend.dissociateListener(faults::releaseWrites);
             mounted.add(backend);
@@ -60,19 +78,107 @@ public class CacheFsBackendTest extends CacheBackendContractTest
         }
     }
 
+    /**
+     * Creates a device of {@code blocks} blocks formatted with {@code blockSize}, and opens it for writing. What it
+     * creates is released by {@link #releaseDevices()}.
+     */
+    protected BlockDevice openFormatted(final int blockSize, final long blocks) throws IOException
+    {
+        final Path image = newImage(0);
+        Mkfs.format(image, MkfsOptions.defaults().withBlockSize(blockSize).withSize(blocks * blockSize), null);
+        return DirectBlockDevice.open(image);
+    }
+
+    /**
+     * @return a new image file of {@code bytes} bytes (none: not created), deleted by {@link #releaseDevices()}.
+     */
+    protected Path newImage(final long bytes) throws IOException
+    {
+        final Path image = Files.createTempFile("cachefs-contract", ".img");
+        images.add(image);
+        if (bytes == 0)
+        {
+            Files.delete(image);
+        }
+        else
+        {
+            try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw"))
+            {
+                file.setLength(bytes);
+            }
+        }
+        return image;
+    }
+
     @AfterEach
     void unmount() throws IOException
     {
-        device.releaseWrites();
-        fsCache.close();
-        for (final CacheFsBackend backend : mounted)
+        try
         {
-            backend.close();
+            if (device != null)
+            {
+                device.releaseWrites();
+            }
+            fsCache.close();
+            for (final CacheFsBackend backend : mounted)
+            {
+                backend.close();
+            }
         }
+        finally
+        {
+            releaseDevices();
+        }
+    }
+
+    /**
+     * Releases what {@link #openFormatted} created, after every backend is unmounted, also when a test or the
+     * unmount failed. Here: deletes the image files.
+     */
+    protected void releaseDevices() throws IOException
+    {
         for (final Path image : images)
         {
             Files.deleteIfExists(image);
         }
+        images.clear();
+    }
+
+    /**
+     * Page buffers the device cannot take as they are (heap, or direct but aligned only to 512 bytes) are stored and
+     * read back through an aligned buffer; pages at 4096-byte aligned addresses go straight to the device.
+     */
+    @Test
+    void pagesInBuffersOfEveryAlignmentAreStoredAndReadBack() throws InterruptedException
+    {
+        final List<Function<Long, CachePage>> kinds = List.of(
+            index -> new CachePage(index, AlignedBuffers.allocate(PAGE_SIZE)),
+            index -> new CachePage(index, AlignedBuffers.allocate(2 * PAGE_SIZE).position(512)
+                .limit(512 + PAGE_SIZE).slice()),
+            index -> new CachePage(index, ByteBuffer.allocate(PAGE_SIZE)));
+        final Cookie cookie = acquire(new TestFile("alignment"));
+        for (int kind = 0; kind < kinds.size(); kind++)
+        {
+            final CachePage page = kinds.get(kind).apply((long)kind);
+            assertThat(cookie.readOrAllocPage(page, recorder, null)).as("read of kind %d", kind)
+                .isEqualTo(Result.NO_DATA);
+            writeMarked(cookie, page, 900 + kind);
+            cookie.uncachePage(page);
+        }
+        for (int kind = 0; kind < kinds.size(); kind++)
+        {
+            for (int reader = 0; reader < kinds.size(); reader++)
+            {
+                final CachePage page = kinds.get(reader).apply((long)kind);
+                assertThat(cookie.readOrAllocPage(page, recorder, null)).as("page %d into kind %d", kind, reader)
+                    .isEqualTo(Result.OK);
+                assertThat(recorder.resultOf(page)).isEqualTo(Result.OK);
+                assertThat(Pages.seedOf(page)).isEqualTo(900 + kind);
+                cookie.uncachePage(page);
+            }
+        }
+        assertThat(((CacheFsBackend)backend).snapshot().pages()).isEqualTo(kinds.size());
+        cookie.relinquish(false);
     }
 
     @Override
