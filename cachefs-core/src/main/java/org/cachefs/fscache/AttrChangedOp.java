@@ -54,7 +54,7 @@ final class AttrChangedOp extends Operation
                         backend.unlockObject(grabbed);
                     }
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | LinkageError | AssertionError ex)
                 {
                     fsCache.backendFailed(object.cache, ex);
                     result = Result.IO_ERROR;

@@ -405,7 +405,7 @@ final class CookieImpl implements Cookie
                             backend.unlockObject(grabbed);
                         }
                     }
-                    catch (final RuntimeException ex)
+                    catch (final RuntimeException | LinkageError | AssertionError ex)
                     {
                         fsCache.backendFailed(object.cache, ex);
                         result = Result.IO_ERROR;
@@ -510,7 +510,7 @@ final class CookieImpl implements Cookie
         {
             result = read ? backend.readOrAllocPage(op, page) : backend.allocatePage(op, page);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.backendFailed(op.object.cache, ex);
             result = Result.NO_BUFS;
@@ -661,7 +661,7 @@ final class CookieImpl implements Cookie
             {
                 result = read ? backend.readOrAllocPages(op, forBackend) : backend.allocatePages(op, forBackend);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | LinkageError | AssertionError ex)
             {
                 fsCache.backendFailed(op.object.cache, ex);
                 result = Result.NO_BUFS;
@@ -789,7 +789,7 @@ final class CookieImpl implements Cookie
         {
             result = op.object.cache.backend.allocatePage(op, page);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.backendFailed(op.object.cache, ex);
             result = Result.NO_BUFS;
@@ -1051,7 +1051,7 @@ final class CookieImpl implements Cookie
         {
             def.markPagesCached(data, pages);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.reportError(ex);
         }
@@ -1192,7 +1192,7 @@ final class CookieImpl implements Cookie
             {
                 object.cache.backend.uncachePage(object.backendObject, page);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | LinkageError | AssertionError ex)
             {
                 fsCache.backendFailed(object.cache, ex);
             }
@@ -1442,7 +1442,7 @@ final class CookieImpl implements Cookie
             {
                 def.nowUncached(data);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | LinkageError | AssertionError ex)
             {
                 fsCache.reportError(ex);
             }

@@ -335,7 +335,7 @@ public final class FsCache implements AutoCloseable
         {
             backend.sync();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             reportError(ex);
         }
@@ -344,7 +344,7 @@ public final class FsCache implements AutoCloseable
         {
             backend.dissociatePages();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             reportError(ex);
         }
@@ -784,7 +784,7 @@ public final class FsCache implements AutoCloseable
             {
                 tag = cookie.def.selectCache(cookie.parent.data, cookie.data);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | LinkageError | AssertionError ex)
             {
                 reportError(ex);
             }
@@ -850,7 +850,7 @@ public final class FsCache implements AutoCloseable
         {
             allocated = cache.backend.allocObject(object);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             backendFailed(cache, ex);
             allocated = null;

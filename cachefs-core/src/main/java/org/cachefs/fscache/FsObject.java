@@ -241,7 +241,7 @@ final class FsObject extends PoolTask implements ObjectContext
                 throw new IllegalStateException("checkAux of cookie '" + cookie.name + "' returned null");
             }
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.reportError(ex);
             result = CheckAux.OBSOLETE;
@@ -709,7 +709,7 @@ final class FsObject extends PoolTask implements ObjectContext
         {
             cache.backend.lookupObject(backendObject);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.backendFailed(cache, ex);
             lookupError();
@@ -736,7 +736,7 @@ final class FsObject extends PoolTask implements ObjectContext
                     backend.unlockObject(object);
                 }
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | LinkageError | AssertionError ex)
             {
                 fsCache.backendFailed(cache, ex);
                 result = Result.IO_ERROR;
@@ -766,7 +766,7 @@ final class FsObject extends PoolTask implements ObjectContext
         {
             backend.dropObject(object);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.reportError(ex);
         }
@@ -804,7 +804,7 @@ final class FsObject extends PoolTask implements ObjectContext
         {
             backend.putObject(object);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.reportError(ex);
         }
@@ -821,7 +821,7 @@ final class FsObject extends PoolTask implements ObjectContext
         {
             cache.backend.lookupComplete(backendObject);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.backendFailed(cache, ex);
         }
@@ -1095,7 +1095,7 @@ final class FsObject extends PoolTask implements ObjectContext
         {
             return cache.backend.grabObject(backendObject);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.backendFailed(cache, ex);
             return null;
@@ -1108,7 +1108,7 @@ final class FsObject extends PoolTask implements ObjectContext
         {
             cache.backend.putObject(object);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError | AssertionError ex)
         {
             fsCache.backendFailed(cache, ex);
         }

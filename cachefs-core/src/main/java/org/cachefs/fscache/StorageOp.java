@@ -120,7 +120,7 @@ final class StorageOp extends Operation implements Storage
                 {
                     result = object.cache.backend.writePage(this, page);
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | LinkageError | AssertionError ex)
                 {
                     fsCache.backendFailed(object.cache, ex);
                     result = Result.IO_ERROR;
