@@ -1,0 +1,279 @@
+package org.cachefs.benchmarks;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.cachefs.cachefs.MountOptions;
+import org.cachefs.cachefs.StoreSnapshot;
+import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.fscache.CachePage;
+import org.cachefs.fscache.Cookie;
+import org.cachefs.fscache.ReadCompletion;
+import org.cachefs.fscache.Result;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
+
+/**
+ * Cache hits through the public netfs API. The trial formats an image, mounts it, registers a netfs, acquires a data
+ * cookie per file and writes every page of every file once (read_or_alloc miss, write, wait, uncache; one file at a
+ * time unless {@code fillThreads} says otherwise), then commits.
+ * Each thread reuses its page objects and aligned buffers. After each read the page is uncached, as a netfs does
+ * before it reads the same page object again.
+ * <p>
+ * A page may be in one call at a time (a netfs holds the page lock across the read), so the threads share the pages
+ * out: with {@code T} threads, thread {@code i} reads the pages whose global number is {@code i} modulo {@code T},
+ * and the aligned 32-page runs whose number is {@code i} modulo {@code T}. Every thread still reads at random over
+ * the whole cached data.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {Jvm.EXPORTS_MISC, Jvm.EXPORTS_REF, Jvm.EXPORTS_NIO, Jvm.OPENS_REFLECT})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class PageReadBenchmark
+{
+    /** Pages per multi-page read. */
+    public static final int RUN = 32;
+
+    /** Size of the cache image in MiB. */
+    @Param("1024")
+    public int imageMiB;
+
+    /** Data files (cookies). */
+    @Param("8")
+    public int files;
+
+    /** Pages per file (4096 = 16 MiB). */
+    @Param("4096")
+    public int filePages;
+
+    /** Threads of the FS-Cache operation pool. */
+    @Param("2")
+    public int poolThreads;
+
+    /**
+     * Netfs threads filling the files during setup, each file by one thread. With 1 each file's pages lie in order
+     * on disk; files filled at the same time interleave their blocks, and fewer adjacent blocks merge in
+     * {@link #readPages32}.
+     */
+    @Param("1")
+    public int fillThreads;
+
+    CacheSetup cache;
+    Cookie[] cookies;
+    int totalPages;
+    private final SplittableRandom seeds = new SplittableRandom(7);
+
+    @Setup(Level.Trial)
+    public void setup() throws IOException
+    {
+        if (filePages < RUN || filePages % RUN != 0)
+        {
+            throw new IllegalArgumentException("filePages must be a multiple of " + RUN + ": " + filePages);
+        }
+        final long start = System.nanoTime();
+        final Path image = BenchFiles.writtenFile("read-" + imageMiB + "m.img", (long)imageMiB << 20);
+        cache = CacheSetup.format(image, poolThreads, MountOptions.defaults());
+        cookies = new Cookie[files];
+        for (int f = 0; f < files; f++)
+        {
+            cookies[f] = cache.acquire("file-" + f);
+        }
+        totalPages = files * filePages;
+        CacheSetup.fillAll(cookies, filePages, fillThreads);
+        cache.awaitIdle();
+        cache.backend.commit();
+        final StoreSnapshot snapshot = cache.backend.snapshot();
+        if (snapshot.pages() < totalPages)
+        {
+            throw new IllegalStateException("the cache holds " + snapshot.pages() + " pages, expected " +
+                totalPages);
+        }
+        BenchFiles.log("PageReadBenchmark: %d files x %d pages cached in %.1f s (image %s, %d MiB)", files,
+            filePages, (System.nanoTime() - start) / 1e9, image.getFileName(), imageMiB);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException
+    {
+        if (cache.backend.checksumMismatches() > 0)
+        {
+            BenchFiles.log("PageReadBenchmark: %d checksum mismatches", cache.backend.checksumMismatches());
+        }
+        for (final Cookie cookie : cookies)
+        {
+            cookie.relinquish(false);
+        }
+        cache.close();
+    }
+
+    synchronized SplittableRandom newRandom()
+    {
+        return seeds.split();
+    }
+
+    /**
+     * Completions of one thread's reads.
+     */
+    static final ReadCompletion<Reader> DONE = (page, reader, result) ->
+    {
+        if (result != Result.OK)
+        {
+            reader.failures.incrementAndGet();
+        }
+        reader.completed.incrementAndGet();
+    };
+
+    /**
+     * One thread's pages: for single-page reads one buffer shared by a page object per page index; for 32-page
+     * reads 32 buffers, page {@code i} using buffer {@code i % 32}, so any 32 contiguous pages have distinct buffers.
+     * (Page objects exist for every page, the thread's share of them is used.)
+     */
+    @State(Scope.Thread)
+    public static class Reader
+    {
+        CachePage[] single;
+        CachePage[] multi;
+        final List<CachePage> batch = new ArrayList<>(RUN);
+        final AtomicInteger completed = new AtomicInteger();
+        final AtomicInteger failures = new AtomicInteger();
+        SplittableRandom random;
+
+        int thread;
+        int threads;
+        int ownPages;
+        int ownRuns;
+
+        @Setup(Level.Trial)
+        public void setup(final PageReadBenchmark b, final ThreadParams params)
+        {
+            random = b.newRandom();
+            thread = params.getThreadIndex();
+            threads = params.getThreadCount();
+            ownPages = (b.totalPages - thread + threads - 1) / threads;
+            final int runs = b.totalPages / RUN;
+            ownRuns = (runs - thread + threads - 1) / threads;
+            if (ownPages < 1 || ownRuns < 1)
+            {
+                throw new IllegalArgumentException(threads + " threads need at least " + threads * RUN +
+                    " cached pages (files x filePages)");
+            }
+            final ByteBuffer one = AlignedBuffers.allocate(CacheSetup.PAGE_SIZE);
+            final ByteBuffer[] run = new ByteBuffer[RUN];
+            for (int i = 0; i < RUN; i++)
+            {
+                run[i] = AlignedBuffers.allocate(CacheSetup.PAGE_SIZE);
+            }
+            single = new CachePage[b.totalPages];
+            multi = new CachePage[b.totalPages];
+            for (int g = 0; g < b.totalPages; g++)
+            {
+                final long index = g % b.filePages;
+                single[g] = new CachePage(index, one);
+                multi[g] = new CachePage(index, run[(int)(index % RUN)]);
+            }
+        }
+    }
+
+    /** read_or_alloc_page of one random cached page, then uncache_page. */
+    @Benchmark
+    public int readPage(final Reader reader)
+    {
+        final int g = reader.random.nextInt(reader.ownPages) * reader.threads + reader.thread;
+        final Cookie cookie = cookies[g / filePages];
+        final CachePage page = reader.single[g];
+        reader.completed.set(0);
+        final Result result = cookie.readOrAllocPage(page, DONE, reader);
+        if (result != Result.OK)
+        {
+            cookie.uncachePage(page);
+            throw new IllegalStateException("page " + page.index() + " of file " + g / filePages +
+                " was not a hit: " + result);
+        }
+        awaitCompletions(reader, 1);
+        final int value = page.buffer().getInt(8);
+        cookie.uncachePage(page);
+        return value;
+    }
+
+    /** read_or_alloc_pages of 32 contiguous cached pages (a random aligned run), then uncache_page of each. */
+    @Benchmark
+    public int readPages32(final Reader reader)
+    {
+        final int first = (reader.random.nextInt(reader.ownRuns) * reader.threads + reader.thread) * RUN;
+        final int file = first / filePages;
+        final Cookie cookie = cookies[file];
+        final List<CachePage> batch = reader.batch;
+        batch.clear();
+        for (int i = 0; i < RUN; i++)
+        {
+            batch.add(reader.multi[first + i]);
+        }
+        reader.completed.set(0);
+        final Result result = cookie.readOrAllocPages(batch, DONE, reader);
+        if (result != Result.OK || !batch.isEmpty())
+        {
+            awaitCompletions(reader, RUN - batch.size());
+            uncache(cookie, reader.multi, first);
+            throw new IllegalStateException("pages " + (first % filePages) + ".." + (first % filePages + RUN - 1) +
+                " of file " + file + " were not all hits: " + result + ", " + batch.size() + " left");
+        }
+        awaitCompletions(reader, RUN);
+        final int value = reader.multi[first].buffer().getInt(8);
+        uncache(cookie, reader.multi, first);
+        return value;
+    }
+
+    private static void uncache(final Cookie cookie, final CachePage[] pages, final int first)
+    {
+        for (int i = 0; i < RUN; i++)
+        {
+            cookie.uncachePage(pages[first + i]);
+        }
+    }
+
+    /**
+     * CacheFS completes hits before the call returns, so this normally only checks; it waits in case a read was
+     * handed to another thread.
+     */
+    private static void awaitCompletions(final Reader reader, final int expected)
+    {
+        if (reader.completed.get() < expected)
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (reader.completed.get() < expected)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("reads not completed after 30 s: " + reader.completed.get() +
+                        " of " + expected);
+                }
+                Thread.onSpinWait();
+            }
+        }
+        if (reader.failures.get() != 0)
+        {
+            final int failures = reader.failures.getAndSet(0);
+            throw new IllegalStateException(failures + " read(s) completed with an error");
+        }
+    }
+}
