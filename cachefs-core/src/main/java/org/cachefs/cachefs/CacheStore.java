@@ -73,6 +73,7 @@ final class CacheStore implements Closeable
     private final Map<ObjectKey, ObjectRecord> liveByKey = new HashMap<>();
     private final Long2ObjectHashMap<ObjectRecord> liveById = new Long2ObjectHashMap<>();
     private final BufferPool buffers;
+    private final BufferPool runBuffers;
     private final ByteBuffer slotBuffer;
     private final boolean wasClean;
     private final StoreStats stats = new StoreStats();
@@ -111,6 +112,7 @@ final class CacheStore implements Closeable
         this.index = new IndexTree(io, commit.indexRoot(), commit.indexRootCrc(), commit.indexHeight());
         this.pageMaps = new PageMaps(io);
         this.buffers = new BufferPool(blockSize, blockSize, 64);
+        this.runBuffers = new BufferPool(blockSize * WriteRun.MAX_BLOCKS, blockSize, 16);
         this.slotBuffer = AlignedBuffers.allocate(blockSize, blockSize);
         this.slotBuffer.put(header.copyOfSlot()).clear();
         this.wasClean = commit.clean();
@@ -319,6 +321,7 @@ final class CacheStore implements Closeable
         try
         {
             checkOpen();
+            flushRun(record);
             final long unusedBefore = unusedReservation(record);
             record.objectSize = size;
             final long firstDropped = pagesFor(size);
@@ -453,6 +456,7 @@ final class CacheStore implements Closeable
 
     private void discardLocked(final ObjectRecord record) throws IOException
     {
+        dropRun(record);
         final long unusedBefore = unusedReservation(record);
         pageMaps.forEachPage(record, 0, (pageIndex, pointer, crc) -> freeData(pointer));
         pageCount -= record.pageCount;
@@ -530,7 +534,7 @@ final class CacheStore implements Closeable
         readLock.lock();
         try
         {
-            if (!closed && failure == null)
+            if (!closed && failure == null && record.run == null)
             {
                 pointer = pageMaps.lookupCached(record, pageIndex, crc);
             }
@@ -545,6 +549,7 @@ final class CacheStore implements Closeable
             try
             {
                 checkOpen();
+                flushRun(record);
                 pointer = pageMaps.lookup(record, pageIndex);
                 crc[0] = pageMaps.foundCrc;
             }
@@ -584,6 +589,7 @@ final class CacheStore implements Closeable
         try
         {
             checkOpen();
+            flushRun(record);
             for (int i = 0; i < pageIndexes.length; i++)
             {
                 pointers[i] = pageMaps.lookup(record, pageIndexes[i]);
@@ -756,6 +762,17 @@ final class CacheStore implements Closeable
     boolean write(final ObjectRecord record, final long pageIndex, final ByteBuffer src, final boolean reserved)
         throws IOException
     {
+        return options.writeBehind() ? writeBehind(record, pageIndex, src, reserved) :
+            writeThrough(record, pageIndex, src, reserved);
+    }
+
+    /**
+     * Writes the page with its own I/O, outside the lock, before returning; the page map is updated after.
+     */
+    private boolean writeThrough(
+        final ObjectRecord record, final long pageIndex, final ByteBuffer src, final boolean reserved)
+        throws IOException
+    {
         final long block;
         lock.lock();
         try
@@ -770,8 +787,7 @@ final class CacheStore implements Closeable
                 stats.writesRefused.increment();
                 return false;
             }
-            block = roomFor(record) ?
-                allocator.allocate(record.lastBlock + 1, true) : -1;
+            block = roomFor(record) ? allocator.allocate(record.lastBlock + 1, true) : -1;
             if (block < 0)
             {
                 stats.writesRefused.increment();
@@ -784,15 +800,14 @@ final class CacheStore implements Closeable
         {
             lock.unlock();
         }
-        final int crc;
+        final int start = src.position();
+        final int crc = crcOf(record.objectId, pageIndex, src.duplicate().limit(start + blockSize));
         boolean written = false;
         try
         {
-            final int start = src.position();
             final long position = block * blockSize;
             if (isDirect(src))
             {
-                crc = crcOf(record.objectId, pageIndex, src.duplicate().limit(start + blockSize));
                 device.write(position, src.duplicate().limit(start + blockSize));
             }
             else
@@ -801,7 +816,6 @@ final class CacheStore implements Closeable
                 try
                 {
                     bounce.put(src.duplicate().limit(start + blockSize)).flip();
-                    crc = crcOf(record.objectId, pageIndex, bounce);
                     device.write(position, bounce);
                 }
                 finally
@@ -835,32 +849,172 @@ final class CacheStore implements Closeable
                 stats.writesRefused.increment();
                 return false;
             }
-            final long unusedBefore = unusedReservation(record);
-            final long previous = pageMaps.put(record, pageIndex, BlockPointer.encode(block, BlockPointer.KIND_DATA),
-                crc);
             allocator.landed(block);
-            if (previous != BlockPointer.NULL)
-            {
-                freeData(previous);
-            }
-            else
-            {
-                pageCount++;
-            }
-            reservedBlocks += unusedReservation(record) - unusedBefore;
-            markDirty(record);
-            touchRange(record, pageIndex);
-            stats.pageWrites.increment();
-            maybeCommitForDirtyNodes();
-            if (freePercent() < thresholds.bcull())
-            {
-                scheduleCull();
-            }
+            recordPage(record, pageIndex, block, crc);
             return true;
         }
         finally
         {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Records a written page in the object's page map, frees its previous block and does the accounting.
+     */
+    private void recordPage(final ObjectRecord record, final long pageIndex, final long block, final int crc)
+        throws IOException
+    {
+        final long unusedBefore = unusedReservation(record);
+        final long previous = pageMaps.put(record, pageIndex, BlockPointer.encode(block, BlockPointer.KIND_DATA), crc);
+        if (previous != BlockPointer.NULL)
+        {
+            freeData(previous);
+        }
+        else
+        {
+            pageCount++;
+        }
+        reservedBlocks += unusedReservation(record) - unusedBefore;
+        markDirty(record);
+        touchRange(record, pageIndex);
+        stats.pageWrites.increment();
+        maybeCommitForDirtyNodes();
+        if (freePercent() < thresholds.bcull())
+        {
+            scheduleCull();
+        }
+    }
+
+    /**
+     * Copies the page into the object's write run (see {@link WriteRun}); the run reaches the device in one I/O.
+     */
+    private boolean writeBehind(
+        final ObjectRecord record, final long pageIndex, final ByteBuffer src, final boolean reserved)
+        throws IOException
+    {
+        lock.lock();
+        try
+        {
+            if (reserved)
+            {
+                pendingPages--;
+            }
+            checkOpen();
+            if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
+            {
+                stats.writesRefused.increment();
+                return false;
+            }
+            // A rewrite of a page still in the write run: write the run out first, so that the page's old block is
+            // on disk before it is freed and reused.
+            final WriteRun run = record.run;
+            if (run != null && run.holds(BlockPointer.block(pageMaps.lookup(record, pageIndex))))
+            {
+                flushRun(record);
+            }
+            final long block = roomFor(record) ? allocator.allocate(record.lastBlock + 1, true) : -1;
+            if (block < 0)
+            {
+                stats.writesRefused.increment();
+                removePageLocked(record, pageIndex);
+                return false;
+            }
+            record.lastBlock = block;
+            final int start = src.position();
+            final int crc = crcOf(record.objectId, pageIndex, src.duplicate().limit(start + blockSize));
+            stage(record, block, src.duplicate().limit(start + blockSize));
+            if (record.run.count == WriteRun.MAX_BLOCKS)
+            {
+                flushRun(record);
+            }
+            recordPage(record, pageIndex, block, crc);
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Adds a page's data to the object's write run if its block follows the run's last one, else writes the run out
+     * and starts a new one. Pages of one object written in order, to consecutive blocks, reach the device in runs of
+     * up to {@link WriteRun#MAX_BLOCKS} blocks with one I/O.
+     */
+    private void stage(final ObjectRecord record, final long block, final ByteBuffer data) throws IOException
+    {
+        WriteRun run = record.run;
+        if (run != null && !run.follows(block))
+        {
+            flushRun(record);
+            run = null;
+        }
+        if (run == null)
+        {
+            run = new WriteRun(runBuffers.acquire(), block);
+            record.run = run;
+        }
+        run.buffer.position(run.count * blockSize);
+        run.buffer.put(data);
+        run.count++;
+    }
+
+    /**
+     * Writes the object's run, if any, to the device, one I/O, and lets its blocks count as referenced.
+     */
+    private void flushRun(final ObjectRecord record) throws IOException
+    {
+        final WriteRun run = record.run;
+        if (run == null)
+        {
+            return;
+        }
+        record.run = null;
+        try
+        {
+            run.buffer.limit(run.count * blockSize).position(0);
+            device.write(run.firstBlock * blockSize, run.buffer);
+            stats.runWrites.increment();
+        }
+        finally
+        {
+            for (int i = 0; i < run.count; i++)
+            {
+                allocator.landed(run.firstBlock + i);
+            }
+            runBuffers.release(run.buffer.clear());
+        }
+    }
+
+    /**
+     * Writes every object's run out (before a commit: data before the metadata that points to it).
+     */
+    private void flushRuns() throws IOException
+    {
+        for (final ObjectRecord record : liveById.values())
+        {
+            if (record.run != null)
+            {
+                flushRun(record);
+            }
+        }
+    }
+
+    /**
+     * Drops the object's run without writing it (the object is gone, or the device failed).
+     */
+    private void dropRun(final ObjectRecord record)
+    {
+        final WriteRun run = record.run;
+        if (run != null)
+        {
+            record.run = null;
+            for (int i = 0; i < run.count; i++)
+            {
+                allocator.landed(run.firstBlock + i);
+            }
+            runBuffers.release(run.buffer.clear());
         }
     }
 
@@ -887,6 +1041,7 @@ final class CacheStore implements Closeable
         {
             return;
         }
+        flushRun(record);
         final long unusedBefore = unusedReservation(record);
         final long previous = pageMaps.remove(record, pageIndex);
         if (previous != BlockPointer.NULL)
@@ -1082,6 +1237,7 @@ final class CacheStore implements Closeable
 
     private void commitLocked(final boolean clean) throws IOException
     {
+        flushRuns();
         final long next = generation + 1;
         // 1. New page-map and index nodes, children first; then the bitmap copy of this generation.
         final Iterator<ObjectRecord> it = liveById.values().iterator();

@@ -14,10 +14,14 @@ package org.cachefs.cachefs;
  *                              off, culling runs only when asked ({@link CacheFsBackend#cull()}).
  * @param largeObjectPercent    an object holding more than this share of the data region loses its least recently
  *                              used page ranges when culled, instead of being dropped whole. Range [1, 100].
+ * @param writeBehind           whether page writes of an object to consecutive blocks are gathered in memory and
+ *                              reach the device in runs of up to 32 blocks, one I/O each (before any read or free of
+ *                              them and before every commit); off, each page is written by its own I/O before
+ *                              {@code writePage} returns.
  */
 public record MountOptions(
     int commitIntervalSeconds, int nodeCacheSize, int maxDirtyNodes, CullingThresholds thresholds,
-    boolean backgroundCulling, int largeObjectPercent)
+    boolean backgroundCulling, int largeObjectPercent, boolean writeBehind)
 {
     public static final int DEFAULT_LARGE_OBJECT_PERCENT = 10;
 
@@ -40,47 +44,54 @@ public record MountOptions(
     /**
      * @return the defaults: commit every 5 s, 4096 cached nodes, commit after 8192 dirty nodes, culling at
      * brun=10 % / bcull=7 % / bstop=3 % free space in the background, objects over 10 % of the cache culled by page
-     * range.
+     * range, write-behind runs on.
      */
     public static MountOptions defaults()
     {
         return new MountOptions(DEFAULT_COMMIT_INTERVAL_SECONDS, DEFAULT_NODE_CACHE_SIZE, DEFAULT_MAX_DIRTY_NODES,
-            CullingThresholds.defaults(), true, DEFAULT_LARGE_OBJECT_PERCENT);
+            CullingThresholds.defaults(), true, DEFAULT_LARGE_OBJECT_PERCENT, true);
     }
 
     public MountOptions withCommitIntervalSeconds(final int seconds)
     {
-        return new MountOptions(seconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling, largeObjectPercent);
+        return new MountOptions(seconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
+            largeObjectPercent, writeBehind);
     }
 
     public MountOptions withNodeCacheSize(final int nodes)
     {
         return new MountOptions(commitIntervalSeconds, nodes, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent);
+            largeObjectPercent, writeBehind);
     }
 
     public MountOptions withMaxDirtyNodes(final int nodes)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, nodes, thresholds, backgroundCulling,
-            largeObjectPercent);
+            largeObjectPercent, writeBehind);
     }
 
     public MountOptions withThresholds(final CullingThresholds thresholds)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent);
+            largeObjectPercent, writeBehind);
     }
 
     public MountOptions withBackgroundCulling(final boolean background)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, background,
-            largeObjectPercent);
+            largeObjectPercent, writeBehind);
     }
 
     public MountOptions withLargeObjectPercent(final int percent)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            percent);
+            percent, writeBehind);
+    }
+
+    public MountOptions withWriteBehind(final boolean writeBehind)
+    {
+        return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
+            largeObjectPercent, writeBehind);
     }
 
     private static void check(final String option, final int value, final int min, final int max)

@@ -29,6 +29,8 @@ final class ObjectRecord
      * of a large object goes by. Grown under the store lock; readers update entries that exist.
      */
     volatile long[] rangeAccess;
+    /** Pages written but still in memory, on their way to consecutive blocks (guarded by the store lock). */
+    WriteRun run;
     /** The access time last written to the index. */
     long committedAccessTime;
     long pageCount;

@@ -11,6 +11,7 @@ final class StoreStats
     final LongAdder readMisses = new LongAdder();
     final LongAdder checksumMismatches = new LongAdder();
     final LongAdder pageWrites = new LongAdder();
+    final LongAdder runWrites = new LongAdder();
     final LongAdder writesRefused = new LongAdder();
     final LongAdder commits = new LongAdder();
     final LongAdder pressureCommits = new LongAdder();

@@ -48,6 +48,15 @@ public class CacheFsBackendTest extends CacheBackendContractTest
      */
     static final int OVERHEAD_BLOCKS = 5 + CacheStore.COMMIT_SLACK_BLOCKS;
 
+    /**
+     * The mount options of the suite: each page written by its own I/O before {@code writePage} returns, which the
+     * fault and hold hooks act on.
+     */
+    protected MountOptions mountOptions()
+    {
+        return MountOptions.defaults().withCommitIntervalSeconds(0).withWriteBehind(false);
+    }
+
     @Override
     protected CacheBackend newBackend(final int capacityPages, final int pageSize)
     {
@@ -60,7 +69,7 @@ public class CacheFsBackendTest extends CacheBackendContractTest
             {
                 dataStart = RegionLayout.of(pageSize, formatted.size() / pageSize).dataStart() * pageSize;
                 device = new FaultInjectingDevice(formatted);
-                backend = CacheFs.mount(device, MountOptions.defaults().withCommitIntervalSeconds(0));
+                backend = CacheFs.mount(device, mountOptions());
             }
             catch (final IOException | RuntimeException ex)
             {
