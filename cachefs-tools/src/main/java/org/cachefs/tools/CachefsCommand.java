@@ -46,6 +46,7 @@ public final class CachefsCommand implements Callable<Integer>
         commandLine.addSubcommand("demo", new CommandLine(new DemoCommand(out)));
         commandLine.addSubcommand("stat", new CommandLine(new StatCommand(out)));
         commandLine.addSubcommand("mkfs", renamed(MkfsCommand.commandLine(out), "mkfs"));
+        commandLine.addSubcommand("fsck", renamed(FsckCommand.commandLine(out), "fsck"));
         commandLine.addSubcommand("help", new CommandLine.HelpCommand());
         return commandLine;
     }
@@ -62,6 +63,7 @@ public final class CachefsCommand implements Callable<Integer>
 
     public static void main(final String[] args)
     {
+        Logging.configure();
         System.exit(run(System.out, System.err, args));
     }
 

@@ -117,6 +117,7 @@ public final class MkfsCommand implements Callable<Integer>
 
     public static void main(final String[] args)
     {
+        Logging.configure();
         System.exit(run(System.out, System.err, args));
     }
 

@@ -32,6 +32,7 @@ class LauncherIT
     private static final long TIMEOUT_SECONDS = 120;
     private static final String MAIN_MKFS = "org.cachefs.tools.MkfsCommand";
     private static final String MAIN_CACHEFS = "org.cachefs.tools.CachefsCommand";
+    private static final String MAIN_FSCK = "org.cachefs.tools.FsckCommand";
     private static final List<String> BASE_FLAGS = List.of(
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
         "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
@@ -114,8 +115,34 @@ class LauncherIT
         assertThat(run(work, javaHome(), bin.resolve("cachefs").toString(), "stat", "zero.img"))
             .isEqualTo(new Run(8, "", "cachefs: zero.img is not formatted: block 0 is all zeros\n"));
         assertThat(run(work, javaHome(), bin.resolve("cachefs").toString()))
-            .isEqualTo(new Run(1, "", "cachefs: missing command: one of stat, mkfs, help\n" +
+            .isEqualTo(new Run(1, "", "cachefs: missing command: one of demo, stat, mkfs, fsck, help\n" +
                 "Try 'cachefs --help' for more information.\n"));
+    }
+
+    @Test
+    void checksAndRepairsThroughTheFsckLauncher() throws IOException
+    {
+        final Path work = Files.createDirectory(dir.resolve("work"));
+        final String fsck = bin.resolve("fsck.cachefs").toString();
+        assertThat(run(work, javaHome(), bin.resolve("mkfs.cachefs").toString(), "-q", "-s", "10M", "cache.img"))
+            .isEqualTo(new Run(0, "", ""));
+
+        assertThat(run(work, javaHome(), fsck, "cache.img"))
+            .isEqualTo(new Run(0, "cache.img: clean, 0 objects, 0 pages, 5/2560 blocks\n", ""));
+        TestImages.flipByte(work.resolve("cache.img"), 4096);
+        assertThat(run(work, javaHome(), fsck, "-n", "cache.img")).isEqualTo(new Run(4,
+            "damaged superblock slot: 1\ncache.img: 1 error left uncorrected, 0 objects, 0 pages, 5/2560 blocks\n",
+            ""));
+        assertThat(run(work, javaHome(), fsck, "-p", "cache.img")).isEqualTo(new Run(1,
+            "damaged superblock slot: 1\n" +
+            "cache.img: repair committed as generation 3 (dropped 0 objects, 0 pages)\n" +
+            "cache.img: 1 error corrected, 0 objects, 0 pages, 5/2560 blocks\n", ""));
+        assertThat(run(work, javaHome(), bin.resolve("cachefs").toString(), "fsck", "-f", "cache.img"))
+            .isEqualTo(new Run(0, "cache.img: clean, 0 objects, 0 pages, 5/2560 blocks\n", ""));
+        assertThat(run(work, javaHome(), fsck, "-x", "cache.img")).isEqualTo(new Run(16, "",
+            "fsck.cachefs: unknown option: '-x'\nTry 'fsck.cachefs --help' for more information.\n"));
+        assertThat(run(work, javaHome(), fsck, "missing.img")).isEqualTo(new Run(8, "",
+            "fsck.cachefs: missing.img: no such file or directory\n"));
     }
 
     @Test
@@ -154,7 +181,7 @@ class LauncherIT
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({ "cachefs, stat", "mkfs.cachefs, -q" })
+    @CsvSource({ "cachefs, stat", "mkfs.cachefs, -q", "fsck.cachefs, -n" })
     void saysHowToBuildTheJarWhenItIsMissing(final String launcher, final String argument) throws IOException
     {
         final Path repo = copyLaunchers(dir.resolve("repo"));
@@ -209,6 +236,21 @@ class LauncherIT
             expected.addAll(JDK24_FLAGS);
         }
         expected.addAll(List.of("-cp", jar.toString(), MAIN_MKFS, "-V"));
+        assertThat(run).isEqualTo(new Run(3, String.join("\n", expected) + "\n", ""));
+    }
+
+    @Test
+    void theFsckLauncherRunsTheFsckCommand() throws IOException
+    {
+        final Path repo = copyLaunchers(dir.resolve("repo"));
+        final Path jar = fakeJar(repo);
+        final Path jdk = fakeJdk(dir.resolve("jdk"), "JAVA_VERSION=\"21.0.5\"", "openjdk version \"21\"");
+
+        final Run run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/fsck.cachefs").toString(),
+            "-y", "-f", "cache image.img");
+
+        final List<String> expected = new ArrayList<>(BASE_FLAGS);
+        expected.addAll(List.of("-cp", jar.toString(), MAIN_FSCK, "-y", "-f", "cache image.img"));
         assertThat(run).isEqualTo(new Run(3, String.join("\n", expected) + "\n", ""));
     }
 
@@ -269,7 +311,7 @@ class LauncherIT
     private static Path copyLaunchers(final Path repo) throws IOException
     {
         final Path target = Files.createDirectories(repo.resolve("bin"));
-        for (final String file : Arrays.asList("cachefs", "mkfs.cachefs", ".cachefs-env"))
+        for (final String file : Arrays.asList("cachefs", "mkfs.cachefs", "fsck.cachefs", ".cachefs-env"))
         {
             Files.copy(bin.resolve(file), target.resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
         }

@@ -1,0 +1,195 @@
+package org.cachefs.tools;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.cachefs.format.CacheFsException;
+import org.cachefs.format.DeviceInUseException;
+import org.cachefs.format.Fsck;
+import org.cachefs.format.FsckOptions;
+import org.cachefs.format.FsckResult;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code fsck.cachefs}: checks a cache device or image and repairs it, through
+ * {@link Fsck#check(Path, FsckOptions, PrintStream)}. Also the {@code cachefs fsck} subcommand.
+ * <p>
+ * This class only turns the command line into {@link FsckOptions} and the outcome into e2fsck's exit codes:
+ * {@link FsckResult#exitCode()} (0 clean, 1 errors corrected, 4 errors left uncorrected) when the check ran, 8 when it
+ * could not (a device in use, not formatted, another filesystem or format version, an I/O error), 16 for a command
+ * line it cannot act on. It finds its own usage errors (unknown options, a missing or extra operand, more than one of
+ * {@code -n}, {@code -p}, {@code -y}) so that they exit 16 under both names.
+ */
+@Command(
+    name = "fsck.cachefs",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpWidth = 100,
+    descriptionHeading = "%n",
+    parameterListHeading = "%nArguments:%n",
+    optionListHeading = "%nOptions:%n",
+    description = {
+        "Checks a cachefs block device or image file: both superblock slots and the backup, the commit record, the " +
+            "index tree, every object record and page map, the bitmap against the trees; with -f every data page's " +
+            "CRC32C.",
+        "It never asks questions: without -p or -y it opens the device read-only and changes nothing, as with -n. " +
+            "A repair drops the objects and pages it cannot trust (a cache never invents data), fixes the counters " +
+            "and the bitmap, and writes the result as a new commit, crash-safe like the cache's own." },
+    footerHeading = "%n",
+    footer = {
+        "Exit status (as e2fsck): 0 no errors, 1 errors corrected, 4 errors left uncorrected, 8 operational error " +
+            "(device in use by a mounted cache, not formatted, I/O error), 16 usage error." })
+public final class FsckCommand implements Callable<Integer>
+{
+    /**
+     * The program name used in messages when run as {@code fsck.cachefs}.
+     */
+    public static final String NAME = "fsck.cachefs";
+
+    private final PrintStream out;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "-n", description = "Check only: open read-only and change nothing (the default).")
+    private boolean noChanges;
+
+    @Option(names = "-p", description = "Preen: repair without asking only what drops no cached data (damaged " +
+        "superblock slots, counters, the bitmap); report the rest and change nothing.")
+    private boolean preen;
+
+    @Option(names = "-y", description = "Repair everything repairable without asking, dropping objects and pages " +
+        "that cannot be trusted.")
+    private boolean yes;
+
+    @Option(names = { "-f", "--force" }, description = "Also read every data page and check its CRC32C.")
+    private boolean force;
+
+    @Option(names = { "-v", "--verbose" }, description = "Print each finding.")
+    private boolean verbose;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DEVICE|IMAGE",
+        description = "The block device or image file to check.")
+    private Path target;
+
+    @Unmatched
+    private List<String> unmatched = new ArrayList<>();
+
+    private Integer result;
+
+    /**
+     * @param out where findings and the summary go.
+     */
+    public FsckCommand(final PrintStream out)
+    {
+        this.out = out;
+    }
+
+    /**
+     * @param out where help, version, findings and the summary go.
+     * @return the command line of {@code fsck.cachefs}.
+     */
+    public static CommandLine commandLine(final PrintStream out)
+    {
+        final CommandLine commandLine = new CommandLine(new FsckCommand(out));
+        commandLine.setOverwrittenOptionsAllowed(true);
+        return commandLine;
+    }
+
+    /**
+     * Runs {@code fsck.cachefs} with {@code args}.
+     *
+     * @return the exit code: 0, 1 or 4 as the check found, {@link FsckResult#EXIT_OPERATIONAL} or
+     * {@link FsckResult#EXIT_USAGE}.
+     */
+    public static int run(final PrintStream out, final PrintStream err, final String... args)
+    {
+        final CommandLine commandLine = commandLine(out);
+        final int code = ToolRunner.execute(commandLine, NAME, out, err, args);
+        final FsckCommand command = commandLine.getCommand();
+        if (command.result != null)
+        {
+            return command.result;
+        }
+        // not run: help or version (0), an operational error (8), or a command line picocli could not parse
+        return code == ExitCodes.USAGE ? FsckResult.EXIT_USAGE : code;
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(run(System.out, System.err, args));
+    }
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final String usage = usageError();
+        if (usage != null)
+        {
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println(spec.root().name() + ": " + usage);
+            err.println("Try '" + spec.qualifiedName() + " --help' for more information.");
+            err.flush();
+            result = FsckResult.EXIT_USAGE;
+            return result;
+        }
+        final FsckOptions.Mode mode = yes ? FsckOptions.Mode.YES : preen ? FsckOptions.Mode.PREEN :
+            FsckOptions.Mode.NO_CHANGES;
+        final FsckOptions options = new FsckOptions(mode, force, verbose);
+        final String name = target.getFileName() == null ? target.toString() : target.getFileName().toString();
+        final FsckResult checked;
+        try
+        {
+            checked = Fsck.check(target, options, out);
+        }
+        catch (final DeviceInUseException ex)
+        {
+            throw new CacheFsException(ex.device(), ex.getMessage() + ": unmount it first, or check it read-only " +
+                "with -n", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw ToolRunner.naming(name, ex);
+        }
+        finally
+        {
+            out.flush();
+        }
+        result = checked.exitCode();
+        return result;
+    }
+
+    /**
+     * @return what is wrong with the command line, or null.
+     */
+    private String usageError()
+    {
+        if (!unmatched.isEmpty())
+        {
+            final String first = unmatched.get(0);
+            return first.startsWith("-") && first.length() > 1 ? "unknown option: '" + first + "'" :
+                "extra operand '" + first + "'";
+        }
+        if ((noChanges ? 1 : 0) + (preen ? 1 : 0) + (yes ? 1 : 0) > 1)
+        {
+            return "only one of the options -n, -p and -y may be given";
+        }
+        if (target == null)
+        {
+            return "missing required parameter: 'DEVICE|IMAGE'";
+        }
+        return null;
+    }
+}
