@@ -87,7 +87,7 @@ public final class DemoCommand implements Callable<Integer>
         final Demo.Report report = Demo.run(new Demo.Options(image, imageBytes, reuse, force, files, (int)fileBytes,
             latency, threads), out);
         out.flush();
-        return report.mismatches() == 0 ? ExitCodes.OK : ExitCodes.OPERATIONAL;
+        return report.mismatches() == 0 && report.fsck().exitCode() == 0 ? ExitCodes.OK : ExitCodes.OPERATIONAL;
     }
 
     private static long parseSize(final String option, final String text)

@@ -18,6 +18,9 @@ import org.cachefs.cachefs.CacheFsBackend;
 import org.cachefs.cachefs.MountOptions;
 import org.cachefs.cachefs.StoreSnapshot;
 import org.cachefs.format.CacheFsException;
+import org.cachefs.format.Fsck;
+import org.cachefs.format.FsckOptions;
+import org.cachefs.format.FsckResult;
 import org.cachefs.format.ImageHeader;
 import org.cachefs.format.Mkfs;
 import org.cachefs.format.MkfsOptions;
@@ -76,8 +79,9 @@ public final class Demo
      * @param passes   the passes, in order.
      * @param snapshot the cache's usage before unmounting.
      * @param stats    the FS-Cache statistics before unmounting.
+     * @param fsck     the check of the image after unmounting.
      */
-    public record Report(List<Pass> passes, StoreSnapshot snapshot, FsCacheStats stats)
+    public record Report(List<Pass> passes, StoreSnapshot snapshot, FsCacheStats stats, FsckResult fsck)
     {
         public int mismatches()
         {
@@ -95,6 +99,16 @@ public final class Demo
     public static Report run(final Options options, final PrintStream out) throws IOException
     {
         prepareImage(options, out);
+        final Report mounted = runMounted(options, out);
+        // Unmounted: check the image as fsck.cachefs -f -n would.
+        final FsckResult fsck = Fsck.check(options.image(), new FsckOptions(FsckOptions.Mode.NO_CHANGES, true, false),
+            null);
+        out.printf("%nfsck.cachefs -f -n: %s (exit %d)%n", fsck.summary(), fsck.exitCode());
+        return new Report(mounted.passes(), mounted.snapshot(), mounted.stats(), fsck);
+    }
+
+    private static Report runMounted(final Options options, final PrintStream out) throws IOException
+    {
         try (CacheFsBackend backend = CacheFs.mount(options.image(), MountOptions.defaults());
             OriginServer origin = new OriginServer(options.latencyMillis()))
         {
@@ -129,7 +143,7 @@ public final class Demo
             {
                 fsCache.close();
             }
-            final Report report = new Report(passes, snapshot, stats);
+            final Report report = new Report(passes, snapshot, stats, null);
             print(report, options, out);
             return report;
         }

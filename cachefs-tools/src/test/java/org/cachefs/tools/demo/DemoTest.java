@@ -46,10 +46,12 @@ class DemoTest
         assertThat(changed.pagesFromCache()).isZero();
         assertThat(report.mismatches()).isZero();
         assertThat(report.snapshot().pages()).isEqualTo(3L * pagesPerFile);
+        assertThat(report.fsck().exitCode()).isZero();
         final String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("every byte read matched the origin")
             .contains("cache:   5 objects, 75 pages")
-            .contains("ChkAux : non=0 ok=3 upd=0 obs=1");
+            .contains("ChkAux : non=0 ok=3 upd=0 obs=1")
+            .contains("\nfsck.cachefs -f -n: demo.img: clean, 5 objects, 75 pages, ");
     }
 
     @Test
