@@ -777,24 +777,15 @@ final class CacheStore implements Closeable
         lock.lock();
         try
         {
-            if (reserved)
+            if (!admit(record, pageIndex, reserved))
             {
-                pendingPages--;
-            }
-            checkOpen();
-            if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
-            {
-                stats.writesRefused.increment();
                 return false;
             }
-            block = roomFor(record) ? allocator.allocate(record.lastBlock + 1, true) : -1;
+            block = allocateFor(record, pageIndex);
             if (block < 0)
             {
-                stats.writesRefused.increment();
-                removePageLocked(record, pageIndex);
                 return false;
             }
-            record.lastBlock = block;
         }
         finally
         {
@@ -860,6 +851,45 @@ final class CacheStore implements Closeable
     }
 
     /**
+     * Gives back the block set aside for the page if {@code reserved}, and checks the page may be written at all.
+     * Called under the lock.
+     *
+     * @return false (counted) if the page lies past the object's size or the object is gone.
+     */
+    private boolean admit(final ObjectRecord record, final long pageIndex, final boolean reserved) throws IOException
+    {
+        if (reserved)
+        {
+            pendingPages--;
+        }
+        checkOpen();
+        if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
+        {
+            stats.writesRefused.increment();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Allocates the block for a page, next to the object's last one where free. Called under the lock.
+     *
+     * @return the block, or -1 (counted) if there is no room: the page's old contents are then forgotten.
+     */
+    private long allocateFor(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        final long block = roomFor(record) ? allocator.allocate(record.lastBlock + 1, true) : -1;
+        if (block < 0)
+        {
+            stats.writesRefused.increment();
+            removePageLocked(record, pageIndex);
+            return -1;
+        }
+        record.lastBlock = block;
+        return block;
+    }
+
+    /**
      * Records a written page in the object's page map, frees its previous block and does the accounting.
      */
     private void recordPage(final ObjectRecord record, final long pageIndex, final long block, final int crc)
@@ -896,14 +926,8 @@ final class CacheStore implements Closeable
         lock.lock();
         try
         {
-            if (reserved)
+            if (!admit(record, pageIndex, reserved))
             {
-                pendingPages--;
-            }
-            checkOpen();
-            if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
-            {
-                stats.writesRefused.increment();
                 return false;
             }
             // A rewrite of a page still in the write run: write the run out first, so that the page's old block is
@@ -913,14 +937,11 @@ final class CacheStore implements Closeable
             {
                 flushRun(record);
             }
-            final long block = roomFor(record) ? allocator.allocate(record.lastBlock + 1, true) : -1;
+            final long block = allocateFor(record, pageIndex);
             if (block < 0)
             {
-                stats.writesRefused.increment();
-                removePageLocked(record, pageIndex);
                 return false;
             }
-            record.lastBlock = block;
             final int start = src.position();
             final int crc = crcOf(record.objectId, pageIndex, src.duplicate().limit(start + blockSize));
             stage(record, block, src.duplicate().limit(start + blockSize));

@@ -2,7 +2,6 @@ package org.cachefs.cachefs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +16,6 @@ import org.cachefs.format.testing.FaultInjectingDevice;
 import org.cachefs.fscache.CachePage;
 import org.cachefs.fscache.Cookie;
 import org.cachefs.fscache.CookieDefinition;
-import org.cachefs.fscache.CookieType;
 import org.cachefs.fscache.FsCache;
 import org.cachefs.fscache.FsCacheOptions;
 import org.cachefs.fscache.ReadCompletion;
@@ -41,41 +39,8 @@ class IoFaultTest
     @TempDir
     Path dir;
 
-    private static final CookieDefinition<String> INDEX = new CookieDefinition<>()
-    {
-        @Override
-        public CookieType type()
-        {
-            return CookieType.INDEX;
-        }
-
-        @Override
-        public byte[] key(final String name)
-        {
-            return name.getBytes(StandardCharsets.UTF_8);
-        }
-    };
-
-    private static final CookieDefinition<String> FILE = new CookieDefinition<>()
-    {
-        @Override
-        public CookieType type()
-        {
-            return CookieType.DATAFILE;
-        }
-
-        @Override
-        public byte[] key(final String name)
-        {
-            return name.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public long size(final String name)
-        {
-            return 1 << 20;
-        }
-    };
+    private static final CookieDefinition<String> INDEX = Definitions.INDEX;
+    private static final CookieDefinition<String> FILE = Definitions.file(1 << 20);
 
     private static void fill(final ByteBuffer buffer, final long page, final int version)
     {

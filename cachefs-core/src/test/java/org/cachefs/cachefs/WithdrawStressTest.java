@@ -21,7 +21,6 @@ import org.cachefs.format.device.AlignedBuffers;
 import org.cachefs.fscache.CachePage;
 import org.cachefs.fscache.Cookie;
 import org.cachefs.fscache.CookieDefinition;
-import org.cachefs.fscache.CookieType;
 import org.cachefs.fscache.FsCache;
 import org.cachefs.fscache.FsCacheOptions;
 import org.cachefs.fscache.ReadCompletion;
@@ -46,35 +45,8 @@ class WithdrawStressTest
     @TempDir
     Path dir;
 
-    private static final CookieDefinition<String> INDEX = new CookieDefinition<>()
-    {
-        @Override
-        public CookieType type()
-        {
-            return CookieType.INDEX;
-        }
-
-        @Override
-        public byte[] key(final String name)
-        {
-            return name.getBytes(StandardCharsets.UTF_8);
-        }
-    };
-
-    private static final CookieDefinition<String> FILE = new CookieDefinition<>()
-    {
-        @Override
-        public CookieType type()
-        {
-            return CookieType.DATAFILE;
-        }
-
-        @Override
-        public byte[] key(final String name)
-        {
-            return name.getBytes(StandardCharsets.UTF_8);
-        }
-    };
+    private static final CookieDefinition<String> INDEX = Definitions.INDEX;
+    private static final CookieDefinition<String> FILE = Definitions.file(0);
 
     /** Page contents: the file, the page and a version, repeated, so any version can be checked. */
     static void fill(final ByteBuffer buffer, final String file, final long page, final long version)
