@@ -45,6 +45,7 @@ public final class CachefsCommand implements Callable<Integer>
         final CommandLine commandLine = new CommandLine(new CachefsCommand());
         commandLine.addSubcommand("demo", new CommandLine(new DemoCommand(out)));
         commandLine.addSubcommand("stat", new CommandLine(new StatCommand(out)));
+        commandLine.addSubcommand("ls", new CommandLine(new LsCommand(out)));
         commandLine.addSubcommand("mkfs", renamed(MkfsCommand.commandLine(out), "mkfs"));
         commandLine.addSubcommand("fsck", renamed(FsckCommand.commandLine(out), "fsck"));
         commandLine.addSubcommand("help", new CommandLine.HelpCommand());

@@ -43,14 +43,14 @@ class CachefsCommandTest
     void missingCommandIsAUsageError()
     {
         assertThat(cachefs()).isEqualTo(new ToolOutput(1, "",
-            "cachefs: missing command: one of demo, stat, mkfs, fsck, help\n" + TRY_HELP));
+            "cachefs: missing command: one of demo, stat, ls, mkfs, fsck, help\n" + TRY_HELP));
     }
 
     @Test
     void unknownCommandIsAUsageError()
     {
         assertThat(cachefs("frobnicate", "cache.img")).isEqualTo(new ToolOutput(1, "",
-            "cachefs: unknown command 'frobnicate': one of demo, stat, mkfs, fsck, help\n" + TRY_HELP));
+            "cachefs: unknown command 'frobnicate': one of demo, stat, ls, mkfs, fsck, help\n" + TRY_HELP));
         assertThat(cachefs("--bogus")).isEqualTo(new ToolOutput(1, "",
             "cachefs: unknown option: '--bogus'\n" + TRY_HELP));
     }
