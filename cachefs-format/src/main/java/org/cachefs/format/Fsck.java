@@ -74,10 +74,20 @@ public final class Fsck
     public static FsckResult check(final Path target, final FsckOptions options, final PrintStream out)
         throws IOException
     {
+        return check(target, options, out, Progress.NONE);
+    }
+
+    /**
+     * Checks {@code target}, telling {@code progress} how far reading the pages ({@code -f}) has come.
+     */
+    public static FsckResult check(
+        final Path target, final FsckOptions options, final PrintStream out, final Progress progress)
+        throws IOException
+    {
         try (BlockDevice device = options.mayWrite() ? DirectBlockDevice.open(target) :
             DirectBlockDevice.openReadOnly(target))
         {
-            return check(device, options, out);
+            return FsckRun.run(device, options, out, progress);
         }
     }
 
@@ -89,6 +99,6 @@ public final class Fsck
     public static FsckResult check(final BlockDevice device, final FsckOptions options, final PrintStream out)
         throws IOException
     {
-        return FsckRun.run(device, options, out);
+        return FsckRun.run(device, options, out, Progress.NONE);
     }
 }

@@ -50,6 +50,16 @@ public final class Mkfs
     public static MkfsResult format(final Path target, final MkfsOptions options, final PrintStream out)
         throws IOException
     {
+        return format(target, options, out, Progress.NONE);
+    }
+
+    /**
+     * Formats {@code target}, telling {@code progress} how far the initialisation of the bitmaps has come.
+     */
+    public static MkfsResult format(
+        final Path target, final MkfsOptions options, final PrintStream out, final Progress progress)
+        throws IOException
+    {
         if (!options.force() && Files.exists(target) && Files.size(target) > 0 && !Files.isDirectory(target))
         {
             // Refuse before -s grows anything: a refused mkfs leaves the target as it was.
@@ -61,7 +71,7 @@ public final class Mkfs
         prepare(target, options);
         try (BlockDevice device = DirectBlockDevice.open(target))
         {
-            return format(device, options, out);
+            return format(device, options, out, progress);
         }
     }
 
@@ -69,6 +79,16 @@ public final class Mkfs
      * Formats an open device (its whole size).
      */
     public static MkfsResult format(final BlockDevice device, final MkfsOptions options, final PrintStream out)
+        throws IOException
+    {
+        return format(device, options, out, Progress.NONE);
+    }
+
+    /**
+     * Formats an open device (its whole size), telling {@code progress} how far the bitmaps have come.
+     */
+    public static MkfsResult format(
+        final BlockDevice device, final MkfsOptions options, final PrintStream out, final Progress progress)
         throws IOException
     {
         final String name = device.name();
@@ -110,6 +130,7 @@ public final class Mkfs
                 }
                 bitmap.seal();
                 device.write(block * blockSize, buffer.clear());
+                progress.update("writing bitmaps", copy * layout.bitmapBlocks() + index + 1, 2 * layout.bitmapBlocks());
             }
         }
         device.flush();

@@ -152,7 +152,7 @@ public final class FsckCommand implements Callable<Integer>
         final FsckResult checked;
         try
         {
-            checked = Fsck.check(target, options, out);
+            checked = Fsck.check(target, options, out, ProgressBar.onTerminal(System.err, false));
         }
         catch (final DeviceInUseException ex)
         {

@@ -130,7 +130,7 @@ public final class MkfsCommand implements Callable<Integer>
         checkTarget(options, existed);
         try
         {
-            Mkfs.format(target, options, quiet ? null : out);
+            Mkfs.format(target, options, quiet ? null : out, ProgressBar.onTerminal(System.err, quiet));
         }
         catch (final IOException ex)
         {

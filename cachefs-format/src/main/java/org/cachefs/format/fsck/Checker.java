@@ -36,6 +36,8 @@ final class Checker
     private final RegionLayout layout;
     private final CommitRecord commit;
     private final boolean force;
+    private org.cachefs.format.Progress progress = org.cachefs.format.Progress.NONE;
+    private long pagesRead;
     private final Findings findings;
     private final int blockSize;
     private final IndexWalker indexWalker;
@@ -553,6 +555,7 @@ final class Checker
             }
             else if (force)
             {
+                progress.update("checking pages", ++pagesRead, commit.pageCount());
                 final int actual = checksums.page(objectId, pageIndex, readPage(block));
                 if (actual != crc)
                 {
@@ -572,6 +575,14 @@ final class Checker
                 rebuild = true;
             }
         }
+    }
+
+    /**
+     * Sets who is told how far reading the pages has come.
+     */
+    void progress(final org.cachefs.format.Progress progress)
+    {
+        this.progress = progress;
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.cachefs.format.fsck;
 
+import org.cachefs.format.Progress;
+
 import java.io.IOException;
 import java.io.PrintStream;
 
@@ -24,10 +26,13 @@ public final class FsckRun
     private final FsckOptions options;
     private final PrintStream out;
     private final String name;
+    private final Progress progress;
     private boolean countsPrinted;
 
-    private FsckRun(final BlockDevice device, final FsckOptions options, final PrintStream out)
+    private FsckRun(
+        final BlockDevice device, final FsckOptions options, final PrintStream out, final Progress progress)
     {
+        this.progress = progress;
         this.device = device;
         this.options = options;
         this.out = out;
@@ -38,7 +43,8 @@ public final class FsckRun
      * Checks (and repairs, as {@code options} allow) the image on {@code device}; prints findings and the summary
      * to {@code out} (nothing if null).
      */
-    public static FsckResult run(final BlockDevice device, final FsckOptions options, final PrintStream out)
+    public static FsckResult run(
+        final BlockDevice device, final FsckOptions options, final PrintStream out, final Progress progress)
         throws IOException
     {
         if (options.mayWrite() && device.isReadOnly())
@@ -46,7 +52,7 @@ public final class FsckRun
             throw new IllegalArgumentException(device.name() + " is open read-only: a repair (" + options.mode() +
                 ") needs it writable");
         }
-        return new FsckRun(device, options, out).run();
+        return new FsckRun(device, options, out, progress).run();
     }
 
     private FsckResult run() throws IOException
@@ -70,6 +76,7 @@ public final class FsckRun
             out.println(name + ": not unmounted cleanly (generation " + commit.generation() + ")");
         }
         final Checker checker = new Checker(device, layout, commit, options.force(), findings);
+        checker.progress(progress);
         checker.check();
         final ObjectTable table = checker.table();
         final long kept = table.keptObjects();
