@@ -243,7 +243,7 @@ class CullingTest
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (store.freePercentNow() < 10.0 && System.nanoTime() < deadline)
             {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
             assertThat(store.freePercentNow()).isGreaterThanOrEqualTo(10.0);
             assertThat(store.stats().cullRuns.sum()).isGreaterThanOrEqualTo(1);

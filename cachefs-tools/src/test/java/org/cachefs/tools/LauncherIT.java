@@ -115,7 +115,7 @@ class LauncherIT
         assertThat(run(work, javaHome(), bin.resolve("cachefs").toString(), "stat", "zero.img"))
             .isEqualTo(new Run(8, "", "cachefs: zero.img is not formatted: block 0 is all zeros\n"));
         assertThat(run(work, javaHome(), bin.resolve("cachefs").toString()))
-            .isEqualTo(new Run(1, "", "cachefs: missing command: one of demo, stat, mkfs, fsck, help\n" +
+            .isEqualTo(new Run(1, "", "cachefs: missing command: one of demo, stat, ls, mkfs, fsck, help\n" +
                 "Try 'cachefs --help' for more information.\n"));
     }
 
