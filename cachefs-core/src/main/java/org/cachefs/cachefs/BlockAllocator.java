@@ -95,11 +95,6 @@ final class BlockAllocator
         }
     }
 
-    RegionLayout layout()
-    {
-        return layout;
-    }
-
     boolean isUsed(final long block)
     {
         return (used[(int)(block >>> 6)] & (1L << block)) != 0;

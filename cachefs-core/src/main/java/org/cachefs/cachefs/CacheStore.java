@@ -561,7 +561,8 @@ final class CacheStore implements Closeable
         final int outcome = readAt(record, pageIndex, pointer, crc[0], dst);
         if (outcome == READ_HIT)
         {
-            final long now = nextAccessTime();
+            // Read the access clock rather than advance it: no contended update on the hit path.
+            final long now = Math.max(System.currentTimeMillis() * 1000, accessClock.get());
             record.accessTime = now;
             final long[] ranges = record.rangeAccess;
             final long range = pageIndex / rangePages;
@@ -686,11 +687,7 @@ final class CacheStore implements Closeable
         try
         {
             checkOpen();
-            if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
-            {
-                return false;
-            }
-            return roomFor(record);
+            return withinObject(record, pageIndex) && roomFor(record);
         }
         finally
         {
@@ -709,12 +706,7 @@ final class CacheStore implements Closeable
         lock.lock();
         try
         {
-            checkOpen();
-            if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
-            {
-                return false;
-            }
-            if (!roomFor(record))
+            if (!canStore(record, pageIndex))
             {
                 return false;
             }
@@ -725,6 +717,14 @@ final class CacheStore implements Closeable
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * @return true if page {@code pageIndex} lies within the object's size and the object is still there.
+     */
+    private boolean withinObject(final ObjectRecord record, final long pageIndex)
+    {
+        return pageIndex >= 0 && pageIndex < pagesFor(record.objectSize) && !record.retired;
     }
 
     /**
@@ -834,7 +834,7 @@ final class CacheStore implements Closeable
         lock.lock();
         try
         {
-            if (closed || record.retired || pageIndex >= pagesFor(record.objectSize))
+            if (closed || !withinObject(record, pageIndex))
             {
                 allocator.free(block);
                 stats.writesRefused.increment();
@@ -863,7 +863,7 @@ final class CacheStore implements Closeable
             pendingPages--;
         }
         checkOpen();
-        if (pageIndex < 0 || pageIndex >= pagesFor(record.objectSize) || record.retired)
+        if (!withinObject(record, pageIndex))
         {
             stats.writesRefused.increment();
             return false;
@@ -1224,7 +1224,6 @@ final class CacheStore implements Closeable
         catch (final IOException | RuntimeException ex)
         {
             stats.commitFailures.increment();
-            lastCommitFailure = ex;
             final java.util.function.Consumer<Exception> listener = failureListener;
             if (listener != null)
             {
@@ -1237,7 +1236,6 @@ final class CacheStore implements Closeable
         }
     }
 
-    private volatile Exception lastCommitFailure;
     private volatile java.util.function.Consumer<Exception> failureListener;
 
     /**
@@ -1246,14 +1244,6 @@ final class CacheStore implements Closeable
     void failureListener(final java.util.function.Consumer<Exception> listener)
     {
         this.failureListener = listener;
-    }
-
-    /**
-     * @return the failure of the last periodic commit that failed, or null.
-     */
-    Exception lastCommitFailure()
-    {
-        return lastCommitFailure;
     }
 
     private void commitLocked(final boolean clean) throws IOException
@@ -1634,8 +1624,7 @@ final class CacheStore implements Closeable
                 catch (final IOException | RuntimeException ex)
                 {
                     stats.commitFailures.increment();
-                    lastCommitFailure = ex;
-                    final java.util.function.Consumer<Exception> listener = failureListener;
+                            final java.util.function.Consumer<Exception> listener = failureListener;
                     if (listener != null)
                     {
                         listener.accept(ex);

@@ -46,11 +46,6 @@ final class IndexTree
         return height;
     }
 
-    boolean isDirty()
-    {
-        return dirtyRoot != null;
-    }
-
     /**
      * @return the record with this key, or null.
      */

@@ -19,8 +19,6 @@ import org.cachefs.format.device.BlockDevice;
  */
 final class MetadataIo
 {
-    static final long OUT_OF_SPACE = -1;
-
     private final BlockDevice device;
     private final RegionLayout layout;
     private final BlockAllocator allocator;
@@ -51,11 +49,6 @@ final class MetadataIo
     int blockSize()
     {
         return layout.blockSize();
-    }
-
-    RegionLayout layout()
-    {
-        return layout;
     }
 
     BlockAllocator allocator()

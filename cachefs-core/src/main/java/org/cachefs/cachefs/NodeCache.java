@@ -1,7 +1,5 @@
 package org.cachefs.cachefs;
 
-import java.util.concurrent.atomic.LongAdder;
-
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -23,8 +21,6 @@ final class NodeCache
     private final long[] blocks;
     private final Object[] nodes;
     private final boolean[] referenced;
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
     private int size;
     private int hand;
 
@@ -42,11 +38,9 @@ final class NodeCache
         final long slot = slotOf.get(block);
         if (slot == MISSING)
         {
-            misses.increment();
             return null;
         }
         referenced[(int)slot] = true;
-        hits.increment();
         return nodes[(int)slot];
     }
 
@@ -89,21 +83,6 @@ final class NodeCache
     int size()
     {
         return size;
-    }
-
-    int capacity()
-    {
-        return capacity;
-    }
-
-    long hits()
-    {
-        return hits.sum();
-    }
-
-    long misses()
-    {
-        return misses.sum();
     }
 
     private int firstEmptySlot()

@@ -2,12 +2,12 @@ package org.cachefs.cachefs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.cachefs.format.device.BlockDevice;
+import org.cachefs.format.testing.ForwardingBlockDevice;
 import org.cachefs.fscache.Await;
 
 /**
@@ -17,16 +17,15 @@ import org.cachefs.fscache.Await;
  * <p>
  * Thread-safe.
  */
-final class GatedDevice implements BlockDevice
+final class GatedDevice extends ForwardingBlockDevice
 {
-    private final BlockDevice device;
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch opened = new CountDownLatch(1);
     private volatile Predicate<Thread> gated = thread -> false;
 
     GatedDevice(final BlockDevice device)
     {
-        this.device = device;
+        super(device);
     }
 
     /**
@@ -85,54 +84,6 @@ final class GatedDevice implements BlockDevice
             }
         }
         device.write(position, src);
-    }
-
-    @Override
-    public String name()
-    {
-        return device.name();
-    }
-
-    @Override
-    public Path path()
-    {
-        return device.path();
-    }
-
-    @Override
-    public long size()
-    {
-        return device.size();
-    }
-
-    @Override
-    public int logicalSectorSize()
-    {
-        return device.logicalSectorSize();
-    }
-
-    @Override
-    public boolean isBlockDevice()
-    {
-        return device.isBlockDevice();
-    }
-
-    @Override
-    public boolean isReadOnly()
-    {
-        return device.isReadOnly();
-    }
-
-    @Override
-    public void read(final long position, final ByteBuffer dst) throws IOException
-    {
-        device.read(position, dst);
-    }
-
-    @Override
-    public void flush() throws IOException
-    {
-        device.flush();
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.cachefs.format.testing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,9 +17,8 @@ import org.cachefs.format.device.BlockDevice;
  * <p>
  * Thread-safe: faults are armed and consumed atomically, each by exactly one I/O.
  */
-public final class FaultInjectingDevice implements BlockDevice
+public final class FaultInjectingDevice extends ForwardingBlockDevice
 {
-    private final BlockDevice device;
     private final AtomicInteger failReads = new AtomicInteger();
     private final AtomicInteger failWrites = new AtomicInteger();
     private final AtomicInteger failFlushes = new AtomicInteger();
@@ -40,7 +38,7 @@ public final class FaultInjectingDevice implements BlockDevice
 
     public FaultInjectingDevice(final BlockDevice device)
     {
-        this.device = device;
+        super(device);
     }
 
     /**
@@ -186,42 +184,6 @@ public final class FaultInjectingDevice implements BlockDevice
     public long flushes()
     {
         return flushes.get();
-    }
-
-    @Override
-    public String name()
-    {
-        return device.name();
-    }
-
-    @Override
-    public Path path()
-    {
-        return device.path();
-    }
-
-    @Override
-    public long size()
-    {
-        return device.size();
-    }
-
-    @Override
-    public int logicalSectorSize()
-    {
-        return device.logicalSectorSize();
-    }
-
-    @Override
-    public boolean isBlockDevice()
-    {
-        return device.isBlockDevice();
-    }
-
-    @Override
-    public boolean isReadOnly()
-    {
-        return device.isReadOnly();
     }
 
     @Override
