@@ -66,6 +66,16 @@ final class CacheStore implements Closeable
     private final Lock lock = readWriteLock.writeLock();
     /** Shared by page lookups that find every node on their path in the node cache. */
     private final Lock readLock = readWriteLock.readLock();
+
+    /** Runs taken out of their objects and being written without the lock; guarded by the lock. */
+    private final List<WriteRun> sealedRuns = new ArrayList<>();
+
+    /** Sealed runs queued or being written at most (1 MiB at 4 KiB blocks): a writer ahead of the device waits. */
+    static final int MAX_SEALED_RUNS = 8;
+
+    /** Writes sealed runs (write-behind only), so that the thread that filled a run goes on at once. */
+    private final java.util.concurrent.ExecutorService runWriter;
+    private final java.util.concurrent.Semaphore runSlots = new java.util.concurrent.Semaphore(MAX_SEALED_RUNS);
     private final BlockAllocator allocator;
     private final MetadataIo io;
     private final IndexTree index;
@@ -128,6 +138,12 @@ final class CacheStore implements Closeable
             Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread thread = new Thread(r, "cachefs-commit-" + device.name());
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
+        this.runWriter = options.writeBehind() ? Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread thread = new Thread(r, "cachefs-writer-" + device.name());
             thread.setDaemon(true);
             return thread;
         }) : null;
@@ -321,7 +337,7 @@ final class CacheStore implements Closeable
         try
         {
             checkOpen();
-            flushRun(record);
+            settle(record);
             final long unusedBefore = unusedReservation(record);
             record.objectSize = size;
             final long firstDropped = pagesFor(size);
@@ -534,9 +550,13 @@ final class CacheStore implements Closeable
         readLock.lock();
         try
         {
-            if (!closed && failure == null && record.run == null)
+            if (!closed && failure == null)
             {
                 pointer = pageMaps.lookupCached(record, pageIndex, crc);
+                if (inRun(record, pointer))
+                {
+                    pointer = PageMaps.NEEDS_IO;
+                }
             }
         }
         finally
@@ -549,9 +569,12 @@ final class CacheStore implements Closeable
             try
             {
                 checkOpen();
-                flushRun(record);
                 pointer = pageMaps.lookup(record, pageIndex);
                 crc[0] = pageMaps.foundCrc;
+                if (inRun(record, pointer))
+                {
+                    settle(record);
+                }
             }
             finally
             {
@@ -574,6 +597,33 @@ final class CacheStore implements Closeable
         return outcome;
     }
 
+    /**
+     * Whether the page at {@code pointer} is in the object's write run, not yet on the device. Called under the lock,
+     * shared or exclusive.
+     */
+    private boolean inRun(final ObjectRecord record, final long pointer)
+    {
+        if (pointer == BlockPointer.NULL || pointer == PageMaps.NEEDS_IO)
+        {
+            return false;
+        }
+        final long block = BlockPointer.block(pointer);
+        final WriteRun run = record.run;
+        if (run != null && run.holds(block))
+        {
+            return true;
+        }
+        for (int i = 0, n = sealedRuns.size(); i < n; i++)
+        {
+            final WriteRun sealed = sealedRuns.get(i);
+            if (sealed.record == record && sealed.holds(block))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final ThreadLocal<int[]> CRC_SCRATCH = ThreadLocal.withInitial(() -> new int[1]);
 
     /**
@@ -590,11 +640,16 @@ final class CacheStore implements Closeable
         try
         {
             checkOpen();
-            flushRun(record);
+            boolean unwritten = false;
             for (int i = 0; i < pageIndexes.length; i++)
             {
                 pointers[i] = pageMaps.lookup(record, pageIndexes[i]);
                 crcs[i] = pageMaps.foundCrc;
+                unwritten |= inRun(record, pointers[i]);
+            }
+            if (unwritten)
+            {
+                settle(record);
             }
         }
         finally
@@ -917,72 +972,227 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Copies the page into the object's write run (see {@link WriteRun}); the run reaches the device in one I/O.
+     * Copies the page into the object's write run (see {@link WriteRun}); the run reaches the device in one I/O. A run
+     * that is full, or that the page's block does not follow, is sealed and handed to the writer thread, so that
+     * neither this thread nor other pages' lookups, reads and allocations wait for its I/O.
      */
     private boolean writeBehind(
         final ObjectRecord record, final long pageIndex, final ByteBuffer src, final boolean reserved)
         throws IOException
     {
-        lock.lock();
+        WriteRun previous = null;
+        WriteRun full = null;
         try
         {
-            if (!admit(record, pageIndex, reserved))
+            lock.lock();
+            try
             {
-                return false;
+                landWritten();
+                if (!admit(record, pageIndex, reserved))
+                {
+                    return false;
+                }
+                // A rewrite of a page not yet on the device: write it out first, so that the page's old block is on
+                // disk before it is freed and reused.
+                if (inRun(record, pageMaps.lookup(record, pageIndex)))
+                {
+                    settle(record);
+                }
+                final long block = allocateFor(record, pageIndex);
+                if (block < 0)
+                {
+                    return false;
+                }
+                final int start = src.position();
+                final int crc = crcOf(record.objectId, pageIndex, src.duplicate().limit(start + blockSize));
+                previous = stage(record, block, src.duplicate().limit(start + blockSize));
+                if (record.run.count == WriteRun.MAX_BLOCKS)
+                {
+                    full = seal(record);
+                }
+                recordPage(record, pageIndex, block, crc);
+                return true;
             }
-            // A rewrite of a page still in the write run: write the run out first, so that the page's old block is
-            // on disk before it is freed and reused.
-            final WriteRun run = record.run;
-            if (run != null && run.holds(BlockPointer.block(pageMaps.lookup(record, pageIndex))))
+            finally
             {
-                flushRun(record);
+                lock.unlock();
             }
-            final long block = allocateFor(record, pageIndex);
-            if (block < 0)
-            {
-                return false;
-            }
-            final int start = src.position();
-            final int crc = crcOf(record.objectId, pageIndex, src.duplicate().limit(start + blockSize));
-            stage(record, block, src.duplicate().limit(start + blockSize));
-            if (record.run.count == WriteRun.MAX_BLOCKS)
-            {
-                flushRun(record);
-            }
-            recordPage(record, pageIndex, block, crc);
-            return true;
         }
         finally
         {
-            lock.unlock();
+            submit(previous);
+            submit(full);
         }
     }
 
     /**
-     * Adds a page's data to the object's write run if its block follows the run's last one, else writes the run out
-     * and starts a new one. Pages of one object written in order, to consecutive blocks, reach the device in runs of
-     * up to {@link WriteRun#MAX_BLOCKS} blocks with one I/O.
+     * Adds a page's data to the object's write run if its block follows the run's last one, else seals the run and
+     * starts a new one. Pages of one object written in order, to consecutive blocks, reach the device in runs of up
+     * to {@link WriteRun#MAX_BLOCKS} blocks with one I/O.
+     *
+     * @return the run sealed, which the caller must {@link #submit(WriteRun)} after releasing the lock, or null.
      */
-    private void stage(final ObjectRecord record, final long block, final ByteBuffer data) throws IOException
+    private WriteRun stage(final ObjectRecord record, final long block, final ByteBuffer data)
     {
+        WriteRun sealed = null;
         WriteRun run = record.run;
         if (run != null && !run.follows(block))
         {
-            flushRun(record);
+            sealed = seal(record);
             run = null;
         }
         if (run == null)
         {
-            run = new WriteRun(runBuffers.acquire(), block);
+            run = new WriteRun(record, runBuffers.acquire(), block);
             record.run = run;
         }
         run.buffer.position(run.count * blockSize);
         run.buffer.put(data);
         run.count++;
+        return sealed;
     }
 
     /**
-     * Writes the object's run, if any, to the device, one I/O, and lets its blocks count as referenced.
+     * Takes the object's run out of it for writing outside the lock; until it lands, it stays in
+     * {@link #sealedRuns}, where readers and commits find it.
+     */
+    private WriteRun seal(final ObjectRecord record)
+    {
+        final WriteRun run = record.run;
+        record.run = null;
+        sealedRuns.add(run);
+        return run;
+    }
+
+    /**
+     * Queues a sealed run for the writer thread (called without the lock), first waiting while
+     * {@link #MAX_SEALED_RUNS} are queued or being written. If the writer is shut down (unmounting), writes it here.
+     */
+    private void submit(final WriteRun run)
+    {
+        if (run == null)
+        {
+            return;
+        }
+        runSlots.acquireUninterruptibly();
+        try
+        {
+            runWriter.execute(() -> writeSealed(run));
+        }
+        catch (final java.util.concurrent.RejectedExecutionException ex)
+        {
+            writeSealed(run);
+        }
+    }
+
+    /**
+     * Writes a sealed run to the device, then lands it if the lock is free (else the next thread that needs it, or
+     * writes, lands it). Never waits for the lock, so that a thread holding it can wait for the run. A failed write
+     * stops the store, as a failed commit does.
+     */
+    private void writeSealed(final WriteRun run)
+    {
+        try
+        {
+            run.buffer.limit(run.count * blockSize).position(0);
+            device.write(run.firstBlock * blockSize, run.buffer);
+            stats.runWrites.increment();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            run.failure = ex;
+            fail(ex);
+            failed(ex);
+        }
+        catch (final Error ex)
+        {
+            run.failure = ex;
+            final IOException io = new IOException("write of page data failed: " + ex, ex);
+            fail(io);
+            failed(io);
+            throw ex;
+        }
+        finally
+        {
+            run.written.countDown();
+            runSlots.release();
+            if (lock.tryLock())
+            {
+                try
+                {
+                    land(run);
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /**
+     * Under the lock: lands the sealed runs whose writes have completed.
+     */
+    private void landWritten()
+    {
+        for (int i = sealedRuns.size() - 1; i >= 0; i--)
+        {
+            if (i < sealedRuns.size() && sealedRuns.get(i).written.getCount() == 0)
+            {
+                land(sealedRuns.get(i));
+            }
+        }
+    }
+
+    /**
+     * Under the lock: waits until the sealed run's write has completed, then lets its blocks count as referenced and
+     * gives its buffer back (once, whoever comes first).
+     *
+     * @return what made the write fail, or null.
+     */
+    private Throwable land(final WriteRun run)
+    {
+        run.awaitWritten();
+        if (sealedRuns.remove(run))
+        {
+            for (int i = 0; i < run.count; i++)
+            {
+                allocator.landed(run.firstBlock + i);
+            }
+            runBuffers.release(run.buffer.clear());
+        }
+        return run.failure;
+    }
+
+    /**
+     * Under the lock: puts every page of the object that is in a write run on the device.
+     */
+    private void settle(final ObjectRecord record) throws IOException
+    {
+        flushRun(record);
+        for (int i = sealedRuns.size() - 1; i >= 0; i--)
+        {
+            if (i < sealedRuns.size())
+            {
+                final WriteRun run = sealedRuns.get(i);
+                if (run.record == record)
+                {
+                    rethrow(land(run));
+                }
+            }
+        }
+    }
+
+    private static void rethrow(final Throwable failure) throws IOException
+    {
+        if (failure != null)
+        {
+            throw new IOException("a write of page data failed: " + failure, failure);
+        }
+    }
+
+    /**
+     * Writes the object's open run, if any, to the device, one I/O, and lets its blocks count as referenced.
      */
     private void flushRun(final ObjectRecord record) throws IOException
     {
@@ -1009,7 +1219,7 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Writes every object's run out (before a commit: data before the metadata that points to it).
+     * Puts every page in a write run on the device (before a commit: data before the metadata that points to it).
      */
     private void flushRuns() throws IOException
     {
@@ -1020,10 +1230,17 @@ final class CacheStore implements Closeable
                 flushRun(record);
             }
         }
+        Throwable failure = null;
+        while (!sealedRuns.isEmpty())
+        {
+            final Throwable f = land(sealedRuns.get(sealedRuns.size() - 1));
+            failure = failure == null ? f : failure;
+        }
+        rethrow(failure);
     }
 
     /**
-     * Drops the object's run without writing it (the object is gone, or the device failed).
+     * Drops the object's open run without writing it (the object is gone), after waiting for its sealed runs.
      */
     private void dropRun(final ObjectRecord record)
     {
@@ -1036,6 +1253,13 @@ final class CacheStore implements Closeable
                 allocator.landed(run.firstBlock + i);
             }
             runBuffers.release(run.buffer.clear());
+        }
+        for (int i = sealedRuns.size() - 1; i >= 0; i--)
+        {
+            if (i < sealedRuns.size() && sealedRuns.get(i).record == record)
+            {
+                land(sealedRuns.get(i));
+            }
         }
     }
 
@@ -1062,7 +1286,7 @@ final class CacheStore implements Closeable
         {
             return;
         }
-        flushRun(record);
+        settle(record);
         final long unusedBefore = unusedReservation(record);
         final long previous = pageMaps.remove(record, pageIndex);
         if (previous != BlockPointer.NULL)
@@ -1154,6 +1378,12 @@ final class CacheStore implements Closeable
             // final commit. One in progress finishes first (the lock); none starts after (shutdown, closed).
             committer.shutdown();
         }
+        if (runWriter != null)
+        {
+            // Runs queued still get written (the final commit waits for them); later ones are written by their
+            // writers.
+            runWriter.shutdown();
+        }
         lock.lock();
         try
         {
@@ -1190,6 +1420,10 @@ final class CacheStore implements Closeable
         {
             committer.shutdownNow();
         }
+        if (runWriter != null)
+        {
+            runWriter.shutdown();
+        }
         lock.lock();
         try
         {
@@ -1224,11 +1458,7 @@ final class CacheStore implements Closeable
         catch (final IOException | RuntimeException ex)
         {
             stats.commitFailures.increment();
-            final java.util.function.Consumer<Exception> listener = failureListener;
-            if (listener != null)
-            {
-                listener.accept(ex);
-            }
+            failed(ex);
         }
         finally
         {
@@ -1237,6 +1467,19 @@ final class CacheStore implements Closeable
     }
 
     private volatile java.util.function.Consumer<Exception> failureListener;
+
+    /**
+     * Reports a failure that no caller waits for (a periodic commit, a background cull, a run written by the writer
+     * thread) to the {@link #failureListener}.
+     */
+    private void failed(final Exception ex)
+    {
+        final java.util.function.Consumer<Exception> listener = failureListener;
+        if (listener != null)
+        {
+            listener.accept(ex);
+        }
+    }
 
     /**
      * Sets who is told when a commit that no caller waits for (a periodic one) fails.
@@ -1624,11 +1867,7 @@ final class CacheStore implements Closeable
                 catch (final IOException | RuntimeException ex)
                 {
                     stats.commitFailures.increment();
-                            final java.util.function.Consumer<Exception> listener = failureListener;
-                    if (listener != null)
-                    {
-                        listener.accept(ex);
-                    }
+                    failed(ex);
                 }
             });
         }

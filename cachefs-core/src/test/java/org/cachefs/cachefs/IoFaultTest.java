@@ -63,7 +63,7 @@ class IoFaultTest
     }
 
     @ParameterizedTest(name = "{0} #{1} fails")
-    @CsvSource({ "read, 1", "read, 5", "write, 1", "write, 7", "flush, 1", "flush, 2" })
+    @CsvSource({ "read, 1", "read, 5", "write, 1", "write, 3", "write, 7", "flush, 1", "flush, 2" })
     void theCacheIsWithdrawnTheNetfsCarriesOnAndTheLastCommitSurvives(final String kind, final int nth)
         throws Exception
     {
@@ -102,9 +102,11 @@ class IoFaultTest
                 default -> device.failFlush(nth);
             }
             int noBufs = 0;
+            // Every round reads what is cached and adds 16 or 32 new pages, so that each round writes data (full
+            // runs of 32 pages go to the device from the writer thread) and page-map and index nodes.
             for (int round = 0; round < 4; round++)
             {
-                for (int p = 0; p < 2 * BASELINE_PAGES; p++)
+                for (int p = 0; p < (2 + 2 * round) * BASELINE_PAGES; p++)
                 {
                     final CachePage page = new CachePage(p, AlignedBuffers.allocate(4096));
                     final Result result = file.readOrAllocPage(page, completions, null);

@@ -1,0 +1,223 @@
+package org.cachefs.cachefs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.cachefs.format.Mkfs;
+import org.cachefs.format.MkfsOptions;
+import org.cachefs.format.RegionLayout;
+import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.format.device.DirectBlockDevice;
+import org.cachefs.format.testing.FaultInjectingDevice;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Write-behind: pages of an object on consecutive blocks gather in a run of up to 32 blocks; a full run is written by
+ * the store's writer thread while the netfs goes on. A page in a run is never read from the device before the run is
+ * there, a miss does not cut a run short, and a failed run write stops the store.
+ */
+class WriteRunTest
+{
+    private static final MountOptions OPTIONS = MountOptions.defaults().withCommitIntervalSeconds(0)
+        .withBackgroundCulling(false);
+    private static final byte[] KEY = "file".getBytes();
+    private static final long TIMEOUT_SECONDS = 20;
+
+    @TempDir
+    Path dir;
+    Path image;
+    long dataStart;
+
+    @BeforeEach
+    void format() throws IOException
+    {
+        image = dir.resolve("cache.img");
+        Mkfs.format(image, MkfsOptions.defaults().withSize(16L << 20), null);
+        dataStart = RegionLayout.of(4096, (16L << 20) / 4096).dataStart() * 4096;
+    }
+
+    private static ByteBuffer pageOf(final long pageIndex)
+    {
+        final ByteBuffer page = AlignedBuffers.allocate(4096);
+        for (int i = 0; i < 4096; i += 8)
+        {
+            page.putLong(i, pageIndex * 1_000_003L + i);
+        }
+        return page;
+    }
+
+    private static boolean isWriterThread(final Thread thread)
+    {
+        return thread.getName().startsWith("cachefs-writer-");
+    }
+
+    @Test
+    void aMissDoesNotWriteTheOpenRunAndACommitWritesItInOneIo() throws IOException
+    {
+        final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
+        try (CacheStore store = CacheStore.mount(device, OPTIONS))
+        {
+            final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
+            store.commit();
+            final long writesBefore = device.writes();
+            for (int p = 0; p < 10; p++)
+            {
+                assertThat(store.write(record, p, pageOf(p))).isTrue();
+            }
+            assertThat(store.read(record, 10, AlignedBuffers.allocate(4096))).isEqualTo(CacheStore.READ_MISS);
+            assertThat(device.writes()).as("no device write for ten pages and a miss").isEqualTo(writesBefore);
+            assertThat(store.stats().runWrites.sum()).isZero();
+
+            store.commit();
+            assertThat(store.stats().runWrites.sum()).as("the ten pages in one I/O").isEqualTo(1);
+            store.release(record);
+        }
+    }
+
+    @Test
+    void aPageOfARunBeingWrittenIsReadOnceTheRunIsOnTheDevice() throws Exception
+    {
+        final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
+        try (CacheStore store = CacheStore.mount(device, OPTIONS))
+        {
+            final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
+            device.holdWrites(dataStart, WriteRunTest::isWriterThread);
+            for (int p = 0; p < WriteRun.MAX_BLOCKS; p++)
+            {
+                assertThat(store.write(record, p, pageOf(p))).isTrue();
+            }
+            assertThat(device.awaitHeldWrites(1, TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .as("the full run is written by the writer thread").isTrue();
+
+            final ByteBuffer dst = AlignedBuffers.allocate(4096);
+            final CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return store.read(record, 5, dst);
+                }
+                catch (final IOException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            assertThatThrownBy(() -> read.get(200, TimeUnit.MILLISECONDS))
+                .as("the read waits for the run").isInstanceOf(TimeoutException.class);
+
+            device.releaseWrites();
+            assertThat(read.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo(CacheStore.READ_HIT);
+            assertThat(dst.clear()).isEqualTo(pageOf(5));
+            assertThat(store.stats().runWrites.sum()).isEqualTo(1);
+            store.release(record);
+        }
+
+        try (CacheStore store = CacheStore.mount(image, OPTIONS))
+        {
+            final ObjectRecord record = store.lookup(0, KEY);
+            assertThat(record.pageCount).isEqualTo(WriteRun.MAX_BLOCKS);
+            for (int p = 0; p < WriteRun.MAX_BLOCKS; p++)
+            {
+                final ByteBuffer dst = AlignedBuffers.allocate(4096);
+                assertThat(store.read(record, p, dst)).isEqualTo(CacheStore.READ_HIT);
+                assertThat(dst.clear()).as("page %d", p).isEqualTo(pageOf(p));
+            }
+            store.release(record);
+        }
+    }
+
+    @Test
+    void aCommitWaitsForTheRunsBeingWritten() throws Exception
+    {
+        final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
+        final CacheStore store = CacheStore.mount(device, OPTIONS);
+        final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
+        device.holdWrites(dataStart, WriteRunTest::isWriterThread);
+        for (int p = 0; p < 2 * WriteRun.MAX_BLOCKS; p++)
+        {
+            assertThat(store.write(record, p, pageOf(p))).isTrue();
+        }
+        assertThat(device.awaitHeldWrites(1, TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        final long generation = store.snapshot().generation();
+        final CompletableFuture<Void> commit = CompletableFuture.runAsync(() ->
+        {
+            try
+            {
+                store.commit();
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        assertThatThrownBy(() -> commit.get(200, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+
+        device.releaseWrites();
+        commit.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertThat(store.snapshot().generation()).isEqualTo(generation + 1);
+        assertThat(store.stats().runWrites.sum()).isEqualTo(2);
+        store.release(record);
+        // A crash now: the commit holds all 64 pages, their data on the device before it.
+        store.abandon();
+
+        try (CacheStore again = CacheStore.mount(image, OPTIONS))
+        {
+            final ObjectRecord found = again.lookup(0, KEY);
+            assertThat(found.pageCount).isEqualTo(2 * WriteRun.MAX_BLOCKS);
+            for (int p = 0; p < 2 * WriteRun.MAX_BLOCKS; p++)
+            {
+                final ByteBuffer dst = AlignedBuffers.allocate(4096);
+                assertThat(again.read(found, p, dst)).isEqualTo(CacheStore.READ_HIT);
+                assertThat(dst.clear()).as("page %d", p).isEqualTo(pageOf(p));
+            }
+            again.release(found);
+        }
+    }
+
+    @Test
+    void aFailedRunWriteStopsTheStoreAndTheLastCommitSurvives() throws Exception
+    {
+        final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
+        final CacheStore store = CacheStore.mount(device, OPTIONS);
+        final CompletableFuture<Exception> reported = new CompletableFuture<>();
+        store.failureListener(reported::complete);
+        final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
+        assertThat(store.write(record, 100, pageOf(100))).isTrue();
+        store.commit();
+
+        device.faultsFrom(dataStart);
+        device.failNextWrite();
+        for (int p = 0; p < WriteRun.MAX_BLOCKS; p++)
+        {
+            assertThat(store.write(record, p, pageOf(p))).isTrue();
+        }
+        final Exception failure = reported.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("injected write error");
+        assertThat(store.failure()).isSameAs(failure);
+        assertThatThrownBy(() -> store.write(record, 40, pageOf(40))).isInstanceOf(IOException.class)
+            .hasMessage("cache.img stopped after an I/O error: " + failure.getMessage());
+        assertThatThrownBy(() -> store.read(record, 0, AlignedBuffers.allocate(4096)))
+            .isInstanceOf(IOException.class);
+        store.close();
+
+        try (CacheStore again = CacheStore.mount(image, OPTIONS))
+        {
+            assertThat(again.wasClean()).isFalse();
+            final ObjectRecord found = again.lookup(0, KEY);
+            assertThat(found.pageCount).as("only the committed page").isEqualTo(1);
+            final ByteBuffer dst = AlignedBuffers.allocate(4096);
+            assertThat(again.read(found, 100, dst)).isEqualTo(CacheStore.READ_HIT);
+            assertThat(dst.clear()).isEqualTo(pageOf(100));
+            assertThat(again.read(found, 0, dst.clear())).isEqualTo(CacheStore.READ_MISS);
+            again.release(found);
+        }
+    }
+}
