@@ -3,7 +3,6 @@ package org.cachefs.cachefs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Iterator;
 import java.util.List;
 
 import org.cachefs.fscache.CachePage;
@@ -574,17 +573,18 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             return Result.NO_BUFS;
         }
         final int count = pages.size();
-        final long[] indexes = new long[count];
-        final long[] pointers = new long[count];
-        final int[] crcs = new int[count];
-        final boolean[] hit = new boolean[count];
+        final Scratch scratch = SCRATCH.get().ensure(count);
+        final long[] indexes = scratch.indexes;
+        final long[] pointers = scratch.pointers;
+        final int[] crcs = scratch.crcs;
+        final boolean[] hit = scratch.hit;
         try
         {
             for (int i = 0; i < count; i++)
             {
                 indexes[i] = pages.get(i).index();
             }
-            store.lookupPages(record, indexes, pointers, crcs);
+            store.lookupPages(record, indexes, count, pointers, crcs);
             int start = 0;
             while (start < count)
             {
@@ -604,17 +604,18 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             }
             boolean noBufs = false;
             boolean noData = false;
-            int i = 0;
-            for (final Iterator<CachePage> it = pages.iterator(); it.hasNext(); i++)
+            // Pages read are dispatched and leave the list; the others stay, in order.
+            int kept = 0;
+            for (int i = 0; i < count; i++)
             {
-                final CachePage page = it.next();
+                final CachePage page = pages.get(i);
                 if (hit[i])
                 {
-                    it.remove();
                     op.markPagesCached(page);
                     op.endIo(page, Result.OK);
+                    continue;
                 }
-                else if (allocate(op, record, page))
+                if (allocate(op, record, page))
                 {
                     noData = true;
                 }
@@ -622,6 +623,11 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
                 {
                     noBufs = true;
                 }
+                pages.set(kept++, page);
+            }
+            for (int i = count - 1; i >= kept; i--)
+            {
+                pages.remove(i);
             }
             return noBufs ? Result.NO_BUFS : noData ? Result.NO_DATA : Result.OK;
         }
@@ -631,6 +637,30 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             return Result.NO_BUFS;
         }
     }
+
+    /** Per-thread arrays of a multi-page read, grown to the largest page list seen. */
+    private static final class Scratch
+    {
+        long[] indexes = new long[MAX_MERGED_BLOCKS];
+        long[] pointers = new long[MAX_MERGED_BLOCKS];
+        int[] crcs = new int[MAX_MERGED_BLOCKS];
+        boolean[] hit = new boolean[MAX_MERGED_BLOCKS];
+
+        Scratch ensure(final int count)
+        {
+            if (count > indexes.length)
+            {
+                indexes = new long[count];
+                pointers = new long[count];
+                crcs = new int[count];
+                hit = new boolean[count];
+            }
+            java.util.Arrays.fill(hit, 0, count, false);
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * Reads pages {@code [start, end)}, whose blocks are consecutive, in one I/O, and checks each.
@@ -658,10 +688,11 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             store.device().read(BlockPointer.block(pointers[start]) * pageSize, run);
             for (int i = start; i < end; i++)
             {
-                final ByteBuffer data = run.duplicate().limit((i - start + 1) * pageSize).position((i - start) * pageSize);
-                if (store.verify(record, indexes[i], pointers[i], crcs[i], data))
+                final int offset = (i - start) * pageSize;
+                run.limit(offset + pageSize).position(offset);
+                if (store.verify(record, indexes[i], pointers[i], crcs[i], run))
                 {
-                    pages.get(i).buffer().duplicate().clear().put(data);
+                    pages.get(i).buffer().put(0, run, offset, pageSize);
                     hit[i] = true;
                 }
             }

@@ -630,10 +630,12 @@ final class CacheStore implements Closeable
      * Looks up the blocks and check values of several pages at once.
      *
      * @param pageIndexes the pages.
+     * @param count       how many of {@code pageIndexes} to look up.
      * @param pointers    receives each page's block pointer, or {@link BlockPointer#NULL}.
      * @param crcs        receives each page's check value.
      */
-    void lookupPages(final ObjectRecord record, final long[] pageIndexes, final long[] pointers, final int[] crcs)
+    void lookupPages(
+        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs)
         throws IOException
     {
         lock.lock();
@@ -641,7 +643,7 @@ final class CacheStore implements Closeable
         {
             checkOpen();
             boolean unwritten = false;
-            for (int i = 0; i < pageIndexes.length; i++)
+            for (int i = 0; i < count; i++)
             {
                 pointers[i] = pageMaps.lookup(record, pageIndexes[i]);
                 crcs[i] = pageMaps.foundCrc;

@@ -473,7 +473,7 @@ final class CookieImpl implements Cookie
             }
 
             checkNotTrackedLocked(page);
-            op = new RetrievalOp(this, object, (ReadCompletion<Object>)callback, context);
+            op = retrievalLocked(object, (ReadCompletion<Object>)callback, context);
             if (!object.submitLocked(op))
             {
                 return countRetrieval(Result.NO_BUFS);
@@ -588,7 +588,7 @@ final class CookieImpl implements Cookie
             }
 
             reserveAllLocked(pages);
-            op = new RetrievalOp(this, object, (ReadCompletion<Object>)callback, context);
+            op = retrievalLocked(object, (ReadCompletion<Object>)callback, context);
             if (!object.submitLocked(op))
             {
                 unreserveAllLocked(pages);
@@ -766,7 +766,7 @@ final class CookieImpl implements Cookie
             }
 
             checkNotTrackedLocked(page);
-            op = new RetrievalOp(this, object, null, null);
+            op = retrievalLocked(object, null, null);
             if (!object.submitLocked(op))
             {
                 return countAlloc(Result.NO_BUFS);
@@ -954,6 +954,41 @@ final class CookieImpl implements Cookie
         {
             lock.unlock();
         }
+    }
+
+    /** A retrieval released by every holder, kept for this cookie's next one on the same object. */
+    private final java.util.concurrent.atomic.AtomicReference<RetrievalOp> spare =
+        new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * A retrieval operation on {@code object}: the spare one if it belongs to that object, else a new one.
+     */
+    private RetrievalOp retrievalLocked(
+        final FsObject object, final ReadCompletion<Object> callback, final Object context)
+    {
+        final RetrievalOp recycled = spare.getAndSet(null);
+        if (null != recycled && recycled.object == object)
+        {
+            recycled.reuse(callback, context);
+            return recycled;
+        }
+        return new RetrievalOp(this, object, callback, context);
+    }
+
+    /**
+     * Takes back a retrieval that completed and that nothing refers to any more (called once per retrieval).
+     */
+    void offerSpare(final RetrievalOp op)
+    {
+        spare.compareAndSet(null, op);
+    }
+
+    /**
+     * @return the retrieval kept for reuse, or null (for tests).
+     */
+    RetrievalOp spareRetrieval()
+    {
+        return spare.get();
     }
 
     /**

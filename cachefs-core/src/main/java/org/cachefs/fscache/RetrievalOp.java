@@ -4,9 +4,10 @@ import org.cachefs.fscache.spi.CacheObject;
 import org.cachefs.fscache.spi.Retrieval;
 import org.cachefs.fscache.spi.RetrievalProcessor;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A retrieval or allocation request ({@code struct fscache_retrieval}): a shared operation processed by the netfs
@@ -15,14 +16,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Threading: created and submitted by the netfs thread under the cookie lock; {@link #endIo}, {@link #get},
  * {@link #put}, {@link #enqueue} and the marking methods may be called from any thread. When the last reference goes
  * the operation completes on its object (which may start an exclusive operation waiting for it), the netfs context
- * is put and the backend reference dropped.
+ * is put and the backend reference dropped; the operation is then offered back to its cookie, which reuses it for
+ * its next retrieval on the same object, so that a cache hit allocates nothing.
  */
 final class RetrievalOp extends Operation implements Retrieval
 {
+    private static final VarHandle USAGE;
+
+    static
+    {
+        try
+        {
+            USAGE = MethodHandles.lookup().findVarHandle(RetrievalOp.class, "usage", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final CookieImpl cookie;
-    private final ReadCompletion<Object> callback;
-    private final Object context;
-    private final AtomicInteger usage = new AtomicInteger(1);
+    private ReadCompletion<Object> callback;
+    private Object context;
+    @SuppressWarnings("unused") // through USAGE
+    private volatile int usage = 1;
     private volatile RetrievalProcessor processor;
     private volatile boolean cancelled;
     private ArrayList<CachePage> toDo;
@@ -36,6 +53,24 @@ final class RetrievalOp extends Operation implements Retrieval
         this.cookie = cookie;
         this.callback = callback;
         this.context = context;
+    }
+
+    /**
+     * Makes a completed operation, released by every holder and taken back from its cookie, a new one on the same
+     * object. Called by the netfs thread before it submits the operation.
+     */
+    void reuse(final ReadCompletion<Object> callback, final Object context)
+    {
+        this.callback = callback;
+        this.context = context;
+        this.processor = null;
+        this.cancelled = false;
+        if (null != toDo)
+        {
+            toDo.clear();
+        }
+        this.state = CREATED;
+        USAGE.setVolatile(this, 1);
     }
 
     boolean hasProcessor()
@@ -126,18 +161,18 @@ final class RetrievalOp extends Operation implements Retrieval
         int current;
         do
         {
-            current = usage.get();
+            current = (int)USAGE.getVolatile(this);
             if (current <= 0)
             {
                 throw new IllegalStateException("retrieval on " + object() + " was already released");
             }
         }
-        while (!usage.compareAndSet(current, current + 1));
+        while (!USAGE.compareAndSet(this, current, current + 1));
     }
 
     public void put()
     {
-        final int remaining = usage.decrementAndGet();
+        final int remaining = (int)USAGE.getAndAdd(this, -1) - 1;
         if (remaining == 0)
         {
             release();
@@ -150,12 +185,14 @@ final class RetrievalOp extends Operation implements Retrieval
 
     private void release()
     {
+        boolean completed = false;
         object.lock.lock();
         try
         {
             if (state == IN_PROGRESS)
             {
                 object.completeLocked(this);
+                completed = true;
             }
         }
         finally
@@ -181,6 +218,13 @@ final class RetrievalOp extends Operation implements Retrieval
         {
             grabbed = null;
             object.release(held);
+        }
+
+        callback = null;
+        context = null;
+        if (completed)
+        {
+            cookie.offerSpare(this);
         }
     }
 
@@ -233,7 +277,7 @@ final class RetrievalOp extends Operation implements Retrieval
      */
     void prepareRead(final CachePage page)
     {
-        usage.incrementAndGet();
+        USAGE.getAndAdd(this, 1);
         page.reader = this;
         page.setBits(CachePage.READ_PENDING);
     }
