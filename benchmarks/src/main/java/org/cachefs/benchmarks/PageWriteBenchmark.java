@@ -52,15 +52,18 @@ public class PageWriteBenchmark
     public static final int FILE_PAGES = 1 << 16;
 
     /** Size of the cache image in MiB. */
-    @Param("4096")
+    @Param("8192")
     public int imageMiB;
 
     /** Threads of the FS-Cache operation pool (they run the writes). */
     @Param("2")
     public int poolThreads;
 
-    /** Writes each benchmark thread keeps in flight (1: wait for each page's write before the next). */
-    @Param("1")
+    /**
+     * Writes each benchmark thread keeps in flight: 32 by default, a 128 KiB readahead's worth, as a netfs that does
+     * not wait for the cache to store one page before it fetches the next (1: wait for each page's write).
+     */
+    @Param("32")
     public int window;
 
     CacheSetup cache;

@@ -122,7 +122,8 @@ final class BlockAllocator
     }
 
     /**
-     * Allocates a data-region block, preferring {@code hint} and then the blocks after the last allocation.
+     * Allocates a data-region block, preferring {@code hint} and then the blocks after the last allocation (past the
+     * {@link #DATA_WINDOW} of the last data page that was not placed by its hint).
      *
      * @param inFlight true if the block will be written before anything refers to it (a data page), so that a
      *                 commit meanwhile records it as free.
@@ -131,9 +132,11 @@ final class BlockAllocator
     long allocate(final long hint, final boolean inFlight)
     {
         long block = -1;
+        boolean hinted = false;
         if (hint >= layout.dataStart() && hint < layout.dataEnd() && !isUsed(hint))
         {
             block = hint;
+            hinted = true;
         }
         else
         {
@@ -153,9 +156,18 @@ final class BlockAllocator
         {
             inflight.add(block);
         }
-        cursor = block + 1 < layout.dataEnd() ? block + 1 : layout.dataStart();
+        if (!hinted || block == cursor)
+        {
+            // A data page that starts a new stretch leaves the next blocks to the same object: objects written at
+            // the same time then each get consecutive blocks instead of interleaving. Others search past them.
+            final long next = block + (inFlight && !hinted ? DATA_WINDOW : 1);
+            cursor = next < layout.dataEnd() ? next : layout.dataStart();
+        }
         return block;
     }
+
+    /** Blocks after the first of a new stretch of an object's pages that other allocations skip. */
+    static final int DATA_WINDOW = WriteRun.MAX_BLOCKS;
 
     /**
      * The in-flight write to {@code block} completed and metadata now refers to it.

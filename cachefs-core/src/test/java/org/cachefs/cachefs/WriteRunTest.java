@@ -84,6 +84,40 @@ class WriteRunTest
     }
 
     @Test
+    void objectsWrittenAtTheSameTimeEachGetConsecutiveBlocksAndWholeRuns() throws IOException
+    {
+        try (CacheStore store = CacheStore.mount(image, OPTIONS))
+        {
+            final ObjectRecord a = store.create(0, "a".getBytes(), 1, new byte[0], 1 << 20);
+            final ObjectRecord b = store.create(0, "b".getBytes(), 1, new byte[0], 1 << 20);
+            final long[] blocksOfA = new long[WriteRun.MAX_BLOCKS];
+            final long[] blocksOfB = new long[WriteRun.MAX_BLOCKS];
+            for (int p = 0; p < WriteRun.MAX_BLOCKS; p++)
+            {
+                assertThat(store.write(a, p, pageOf(p))).isTrue();
+                blocksOfA[p] = a.lastBlock;
+                assertThat(store.write(b, p, pageOf(1000 + p))).isTrue();
+                blocksOfB[p] = b.lastBlock;
+            }
+            for (int p = 1; p < WriteRun.MAX_BLOCKS; p++)
+            {
+                assertThat(blocksOfA[p]).as("block of a's page %d", p).isEqualTo(blocksOfA[0] + p);
+                assertThat(blocksOfB[p]).as("block of b's page %d", p).isEqualTo(blocksOfB[0] + p);
+            }
+            store.commit();
+            assertThat(store.stats().runWrites.sum()).as("one full run per object").isEqualTo(2);
+            for (int p = 0; p < WriteRun.MAX_BLOCKS; p++)
+            {
+                final ByteBuffer dst = AlignedBuffers.allocate(4096);
+                assertThat(store.read(b, p, dst)).isEqualTo(CacheStore.READ_HIT);
+                assertThat(dst.clear()).isEqualTo(pageOf(1000 + p));
+            }
+            store.release(a);
+            store.release(b);
+        }
+    }
+
+    @Test
     void aPageOfARunBeingWrittenIsReadOnceTheRunIsOnTheDevice() throws Exception
     {
         final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
