@@ -1005,10 +1005,12 @@ final class CacheStore implements Closeable
                 {
                     return false;
                 }
-                final int start = src.position();
-                final int crc = crcOf(record.objectId, pageIndex, src.duplicate().limit(start + blockSize));
-                previous = stage(record, block, src.duplicate().limit(start + blockSize));
-                if (record.run.count == WriteRun.MAX_BLOCKS)
+                previous = stage(record, block, src);
+                final WriteRun run = record.run;
+                final int offset = (run.count - 1) * blockSize;
+                run.buffer.limit(offset + blockSize).position(offset);
+                final int crc = crcOf(record.objectId, pageIndex, run.buffer);
+                if (run.count == WriteRun.MAX_BLOCKS)
                 {
                     full = seal(record);
                 }
@@ -1028,13 +1030,13 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Adds a page's data to the object's write run if its block follows the run's last one, else seals the run and
-     * starts a new one. Pages of one object written in order, to consecutive blocks, reach the device in runs of up
-     * to {@link WriteRun#MAX_BLOCKS} blocks with one I/O.
+     * Copies a page's data (one block from {@code src}'s position) to the object's write run if its block follows the
+     * run's last one, else seals the run and starts a new one. Pages of one object written in order, to consecutive
+     * blocks, reach the device in runs of up to {@link WriteRun#MAX_BLOCKS} blocks with one I/O.
      *
      * @return the run sealed, which the caller must {@link #submit(WriteRun)} after releasing the lock, or null.
      */
-    private WriteRun stage(final ObjectRecord record, final long block, final ByteBuffer data)
+    private WriteRun stage(final ObjectRecord record, final long block, final ByteBuffer src)
     {
         WriteRun sealed = null;
         WriteRun run = record.run;
@@ -1048,8 +1050,7 @@ final class CacheStore implements Closeable
             run = new WriteRun(record, runBuffers.acquire(), block);
             record.run = run;
         }
-        run.buffer.position(run.count * blockSize);
-        run.buffer.put(data);
+        run.buffer.clear().put(run.count * blockSize, src, src.position(), blockSize);
         run.count++;
         return sealed;
     }
