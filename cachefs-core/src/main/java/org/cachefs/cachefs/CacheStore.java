@@ -1089,11 +1089,41 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Writes a sealed run to the device, then lands it if the lock is free (else the next thread that needs it, or
-     * writes, lands it). Never waits for the lock, so that a thread holding it can wait for the run. A failed write
-     * stops the store, as a failed commit does.
+     * The writer's task: writes a sealed run to the device unless a thread that needed it has already, then lands it
+     * if the lock is free (else the next thread that needs it, or writes, lands it). Never waits for the lock, so
+     * that a thread holding it can wait for the run.
      */
     private void writeSealed(final WriteRun run)
+    {
+        try
+        {
+            if (run.claim())
+            {
+                writeRun(run);
+            }
+        }
+        finally
+        {
+            runSlots.release();
+            if (lock.tryLock())
+            {
+                try
+                {
+                    land(run);
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes a sealed run claimed by this thread and counts it written. A failed write stops the store, as a failed
+     * commit does.
+     */
+    private void writeRun(final WriteRun run)
     {
         try
         {
@@ -1118,18 +1148,6 @@ final class CacheStore implements Closeable
         finally
         {
             run.written.countDown();
-            runSlots.release();
-            if (lock.tryLock())
-            {
-                try
-                {
-                    land(run);
-                }
-                finally
-                {
-                    lock.unlock();
-                }
-            }
         }
     }
 
@@ -1148,13 +1166,18 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Under the lock: waits until the sealed run's write has completed, then lets its blocks count as referenced and
-     * gives its buffer back (once, whoever comes first).
+     * Under the lock: writes the sealed run if no thread has started to, else waits until its write has completed;
+     * then lets its blocks count as referenced and gives its buffer back (once, whoever comes first).
      *
      * @return what made the write fail, or null.
      */
     private Throwable land(final WriteRun run)
     {
+        // A run the writer has not started (or that this thread sealed and has not submitted yet) is written here.
+        if (run.claim())
+        {
+            writeRun(run);
+        }
         run.awaitWritten();
         if (sealedRuns.remove(run))
         {

@@ -7,8 +7,8 @@ import java.util.concurrent.CountDownLatch;
  * Pages of one object written to consecutive blocks and not yet on the device: they reach it in one I/O when the
  * run is full, when the next page's block does not follow, before anything reads or frees them, and before every
  * commit. An open run ({@link ObjectRecord#run}) is guarded by the {@link CacheStore} lock; a full one is sealed and
- * written without the lock by the thread that filled it, and {@link #written} tells the threads that need its pages
- * on the device (holding the lock) when they are.
+ * queued for the store's writer thread, which writes it without the lock, unless a thread holding the lock needs its
+ * pages on the device first and writes it itself ({@link #claim()}); {@link #written} tells the others when it is.
  */
 final class WriteRun
 {
@@ -19,6 +19,9 @@ final class WriteRun
     final ByteBuffer buffer;
     final long firstBlock;
     int count;
+
+    /** Set by the one thread that writes the sealed run: the writer thread, or a thread that needs it first. */
+    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Counted down when the write of a sealed run has completed, or failed. */
     final CountDownLatch written = new CountDownLatch(1);
@@ -31,6 +34,14 @@ final class WriteRun
         this.record = record;
         this.buffer = buffer;
         this.firstBlock = firstBlock;
+    }
+
+    /**
+     * @return true if the caller is the one to write the sealed run.
+     */
+    boolean claim()
+    {
+        return !claimed.get() && claimed.compareAndSet(false, true);
     }
 
     /**

@@ -117,6 +117,84 @@ class WriteRunTest
         }
     }
 
+    /** The page-map leaf of page {@code i * LEAF} differs for every i. */
+    private static final int LEAF = org.cachefs.format.PageMapNode.fanout(4096);
+
+    /**
+     * Writes pages {@code LEAF - 31 .. LEAF - 1} of {@code a} (a run of 31 blocks, one page-map leaf), then pages in
+     * leaves of their own of {@code b} until {@code dirtyBefore} nodes are dirty, then page {@code LEAF} of {@code a}:
+     * the write that fills and seals the run and dirties a new leaf.
+     *
+     * @return the dirty nodes that last write added (when it did not commit), or -1 if it committed.
+     */
+    private static int sealingWrite(final CacheStore store, final int dirtyBefore) throws IOException
+    {
+        final ObjectRecord a = store.create(0, "a".getBytes(), 1, new byte[0], 1L << 30);
+        final ObjectRecord b = store.create(0, "b".getBytes(), 1, new byte[0], 1L << 30);
+        store.commit();
+        for (int p = LEAF - (WriteRun.MAX_BLOCKS - 1); p < LEAF; p++)
+        {
+            assertThat(store.write(a, p, pageOf(p))).isTrue();
+        }
+        for (int leaf = 0; store.snapshot().dirtyNodes() < dirtyBefore; leaf++)
+        {
+            assertThat(store.write(b, (long)leaf * LEAF, pageOf(leaf))).isTrue();
+        }
+        assertThat(store.snapshot().dirtyNodes()).isEqualTo(dirtyBefore);
+        final long generation = store.snapshot().generation();
+        assertThat(store.write(a, LEAF, pageOf(LEAF))).isTrue();
+        final int added = (int)(store.snapshot().dirtyNodes() - dirtyBefore);
+        final boolean committed = store.snapshot().generation() != generation;
+        store.release(a);
+        store.release(b);
+        return committed ? -1 : added;
+    }
+
+    @Test
+    void aCommitInTheWriteThatSealsARunWritesThatRunItself() throws Exception
+    {
+        final MountOptions fewDirtyNodes = OPTIONS.withMaxDirtyNodes(64);
+        final Path probe = dir.resolve("probe.img");
+        Mkfs.format(probe, MkfsOptions.defaults().withSize(16L << 20), null);
+        final int added;
+        try (CacheStore store = CacheStore.mount(probe, fewDirtyNodes))
+        {
+            added = sealingWrite(store, 10);
+        }
+        assertThat(added).as("nodes the sealing write dirties").isPositive();
+
+        // Now the sealing write reaches the dirty-node limit: it commits before the run is handed to the writer.
+        // (Not closed if the write hangs: closing would wait for the same run.)
+        final CacheStore store = CacheStore.mount(image, fewDirtyNodes);
+        final CompletableFuture<Integer> write = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return sealingWrite(store, 64 - added);
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        assertThat(write.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the sealing write committed").isEqualTo(-1);
+        assertThat(store.stats().runWrites.sum()).isGreaterThanOrEqualTo(1);
+        store.close();
+
+        try (CacheStore again = CacheStore.mount(image, OPTIONS))
+        {
+            final ObjectRecord a = again.lookup(0, "a".getBytes());
+            assertThat(a.pageCount).isEqualTo(WriteRun.MAX_BLOCKS);
+            for (int p = LEAF - (WriteRun.MAX_BLOCKS - 1); p <= LEAF; p++)
+            {
+                final ByteBuffer dst = AlignedBuffers.allocate(4096);
+                assertThat(again.read(a, p, dst)).isEqualTo(CacheStore.READ_HIT);
+                assertThat(dst.clear()).as("page %d", p).isEqualTo(pageOf(p));
+            }
+            again.release(a);
+        }
+    }
+
     @Test
     void aPageOfARunBeingWrittenIsReadOnceTheRunIsOnTheDevice() throws Exception
     {
