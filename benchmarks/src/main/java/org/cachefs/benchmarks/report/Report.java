@@ -286,7 +286,13 @@ public final class Report
         md.append('\n');
 
         md.append("## Cache fill vs raw 128 KiB sequential pwrite\n\n");
-        md.append("One fill operation stores one 4 KiB page (read_or_alloc miss, write_page, wait, uncache).\n\n");
+        final Score fill = firstScore(FILL_RANDOM);
+        final Object window = fill == null ? null : fill.params().get("window");
+        md.append("One fill operation stores one 4 KiB page: read_or_alloc (a miss) and write_page, then " +
+            "wait_on_page_write and uncache_page of the page written ")
+            .append(window == null ? "in an earlier operation" : window + " operations earlier (" + window +
+                " writes in flight per thread)")
+            .append(".\n\n");
         md.append("| threads | raw 128 KiB sequential pwrite (MiB/s) | random-order fill (pages/s) | (MiB/s) | " +
             "fill / raw | sequential fill (pages/s) | (MiB/s) | fill / raw | raw 4 KiB random pwrite (IOPS) |\n");
         md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

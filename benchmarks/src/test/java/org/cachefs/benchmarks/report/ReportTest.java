@@ -29,7 +29,7 @@ class ReportTest
         }
         return "{\"jmhVersion\": \"1.37\", \"benchmark\": \"org.cachefs.benchmarks." + benchmark + "\", " +
             "\"mode\": \"" + mode + "\", \"threads\": " + threads + ", \"forks\": 1, " +
-            "\"params\": {\"objects\": \"1000\", \"pages\": \"4096\"}, " +
+            "\"params\": {\"objects\": \"1000\", \"pages\": \"4096\", \"window\": \"32\"}, " +
             "\"primaryMetric\": {\"score\": " + sum / samples.length + ", \"scoreError\": \"NaN\", " +
             "\"scoreConfidence\": [\"NaN\", \"NaN\"], \"scoreUnit\": \"" + unit + "\", \"rawData\": [[" + raw +
             "]]}, \"secondaryMetrics\": {}}";
@@ -62,6 +62,7 @@ class ReportTest
             .contains("| 1 | 11,000 ±9% | 9,000 ±0% | 0.82 |")
             .contains("| 1 | 500.0 | 250.0 | 0.50 |")
             .contains("| 4 | 1,000.0 | 16,000 | 62.5 | 0.06 |")
+            .contains("uncache_page of the page written 32 operations earlier (32 writes in flight per thread).")
             .contains("**50,000 IOPS**")
             .contains("among 1,000 objects")
             .contains("| 4 | 5,000 |")
