@@ -70,6 +70,15 @@ final class CacheStore implements Closeable
     /** Runs taken out of their objects and being written without the lock; guarded by the lock. */
     private final List<WriteRun> sealedRuns = new ArrayList<>();
 
+    /**
+     * Objects with an open run at most (2 MiB of buffers at 4 KiB blocks): an object that starts a run beyond them
+     * seals the run of the one that started longest ago.
+     */
+    static final int MAX_OPEN_RUNS = 16;
+
+    /** The objects with an open run, the oldest run first; guarded by the lock. */
+    private final java.util.ArrayDeque<ObjectRecord> openRuns = new java.util.ArrayDeque<>(MAX_OPEN_RUNS);
+
     /** Sealed runs queued or being written at most (1 MiB at 4 KiB blocks): a writer ahead of the device waits. */
     static final int MAX_SEALED_RUNS = 8;
 
@@ -122,7 +131,7 @@ final class CacheStore implements Closeable
         this.index = new IndexTree(io, commit.indexRoot(), commit.indexRootCrc(), commit.indexHeight());
         this.pageMaps = new PageMaps(io);
         this.buffers = new BufferPool(blockSize, blockSize, 64);
-        this.runBuffers = new BufferPool(blockSize * WriteRun.MAX_BLOCKS, blockSize, 16);
+        this.runBuffers = new BufferPool(blockSize * WriteRun.MAX_BLOCKS, blockSize, MAX_OPEN_RUNS + MAX_SEALED_RUNS);
         this.slotBuffer = AlignedBuffers.allocate(blockSize, blockSize);
         this.slotBuffer.put(header.copyOfSlot()).clear();
         this.wasClean = commit.clean();
@@ -984,6 +993,7 @@ final class CacheStore implements Closeable
     {
         WriteRun previous = null;
         WriteRun full = null;
+        WriteRun evicted = null;
         try
         {
             lock.lock();
@@ -1005,6 +1015,10 @@ final class CacheStore implements Closeable
                 {
                     return false;
                 }
+                if (record.run == null && openRuns.size() >= MAX_OPEN_RUNS)
+                {
+                    evicted = seal(openRuns.peekFirst());
+                }
                 previous = stage(record, block, src);
                 final WriteRun run = record.run;
                 final int offset = (run.count - 1) * blockSize;
@@ -1024,6 +1038,7 @@ final class CacheStore implements Closeable
         }
         finally
         {
+            submit(evicted);
             submit(previous);
             submit(full);
         }
@@ -1049,6 +1064,7 @@ final class CacheStore implements Closeable
         {
             run = new WriteRun(record, runBuffers.acquire(), block);
             record.run = run;
+            openRuns.addLast(record);
         }
         run.buffer.clear().put(run.count * blockSize, src, src.position(), blockSize);
         run.count++;
@@ -1063,6 +1079,7 @@ final class CacheStore implements Closeable
     {
         final WriteRun run = record.run;
         record.run = null;
+        openRuns.remove(record);
         sealedRuns.add(run);
         return run;
     }
@@ -1228,6 +1245,7 @@ final class CacheStore implements Closeable
             return;
         }
         record.run = null;
+        openRuns.remove(record);
         try
         {
             run.buffer.limit(run.count * blockSize).position(0);
@@ -1274,6 +1292,7 @@ final class CacheStore implements Closeable
         if (run != null)
         {
             record.run = null;
+            openRuns.remove(record);
             for (int i = 0; i < run.count; i++)
             {
                 allocator.landed(run.firstBlock + i);
@@ -1517,6 +1536,7 @@ final class CacheStore implements Closeable
 
     private void commitLocked(final boolean clean) throws IOException
     {
+        io.discardWrites();
         flushRuns();
         final long next = generation + 1;
         // 1. New page-map and index nodes, children first; then the bitmap copy of this generation.
@@ -1536,6 +1556,7 @@ final class CacheStore implements Closeable
             index.put(record);
         }
         index.write();
+        io.flushWrites();
         allocator.writeBitmap(device, next);
         // 2. Data and metadata durable before the record that points to them.
         device.flush();

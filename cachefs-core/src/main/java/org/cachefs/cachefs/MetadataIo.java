@@ -248,10 +248,57 @@ final class MetadataIo
         return block;
     }
 
+    /** Node blocks a commit gathers into one write when they are consecutive (they usually are: see allocate). */
+    static final int GATHER_BLOCKS = WriteRun.MAX_BLOCKS;
+
+    private ByteBuffer gather;
+    private long gatherFirst;
+    private int gatherCount;
+
+    /**
+     * Adds the encoded node to the gathered write if its block follows the gathered ones, else writes those first.
+     * The nodes reach the device by {@link #flushWrites()}, which the commit calls before its flush.
+     */
     private void writeBlock(final long block) throws IOException
     {
-        device.write(block * layout.blockSize(), buffer.clear());
+        final int blockSize = layout.blockSize();
+        if (gatherCount > 0 && (block != gatherFirst + gatherCount || gatherCount == GATHER_BLOCKS))
+        {
+            flushWrites();
+        }
+        if (gather == null)
+        {
+            gather = AlignedBuffers.allocate(blockSize * GATHER_BLOCKS, blockSize);
+        }
+        if (gatherCount == 0)
+        {
+            gatherFirst = block;
+        }
+        gather.clear().put(gatherCount * blockSize, buffer, 0, blockSize);
+        gatherCount++;
         nodeWrites++;
+    }
+
+    /**
+     * Forgets node blocks gathered by a commit that failed before writing them.
+     */
+    void discardWrites()
+    {
+        gatherCount = 0;
+    }
+
+    /**
+     * Writes the gathered node blocks, one I/O.
+     */
+    void flushWrites() throws IOException
+    {
+        if (gatherCount == 0)
+        {
+            return;
+        }
+        final int count = gatherCount;
+        gatherCount = 0;
+        device.write(gatherFirst * layout.blockSize(), gather.clear().limit(count * layout.blockSize()));
     }
 
     /**

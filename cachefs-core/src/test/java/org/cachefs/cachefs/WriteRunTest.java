@@ -196,6 +196,86 @@ class WriteRunTest
     }
 
     @Test
+    void beyondSixteenOpenRunsTheOldestIsHandedToTheWriter() throws Exception
+    {
+        final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
+        try (CacheStore store = CacheStore.mount(device, OPTIONS))
+        {
+            final int objects = CacheStore.MAX_OPEN_RUNS + 4;
+            final ObjectRecord[] records = new ObjectRecord[objects];
+            for (int i = 0; i < objects; i++)
+            {
+                records[i] = store.create(0, ("file-" + i).getBytes(), 1, new byte[0], 1 << 20);
+            }
+            store.commit();
+            device.holdWrites(dataStart, WriteRunTest::isWriterThread);
+            try
+            {
+                for (int i = 0; i < objects; i++)
+                {
+                    assertThat(store.write(records[i], 0, pageOf(i))).isTrue();
+                }
+                assertThat(device.awaitHeldWrites(1, TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                    .as("the run of the first object goes to the writer").isTrue();
+            }
+            finally
+            {
+                device.releaseWrites();
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (store.stats().runWrites.sum() < 4 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertThat(store.stats().runWrites.sum()).as("the runs of the first four objects, written").isEqualTo(4);
+            store.commit();
+            assertThat(store.stats().runWrites.sum()).isEqualTo(objects);
+            for (int i = 0; i < objects; i++)
+            {
+                final ByteBuffer dst = AlignedBuffers.allocate(4096);
+                assertThat(store.read(records[i], 0, dst)).isEqualTo(CacheStore.READ_HIT);
+                assertThat(dst.clear()).isEqualTo(pageOf(i));
+                store.release(records[i]);
+            }
+        }
+    }
+
+    @Test
+    void aCommitWritesConsecutiveNodeBlocksTogether() throws IOException
+    {
+        final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
+        final int objects = 40;
+        try (CacheStore store = CacheStore.mount(device, OPTIONS))
+        {
+            for (int i = 0; i < objects; i++)
+            {
+                final ObjectRecord record = store.create(0, ("file-" + i).getBytes(), 1, new byte[0], 1 << 20);
+                assertThat(store.write(record, 0, pageOf(i))).isTrue();
+                store.release(record);
+            }
+            final long nodesBefore = store.snapshot().nodeWrites();
+            final long writesBefore = device.writes();
+            store.commit();
+            final long nodes = store.snapshot().nodeWrites() - nodesBefore;
+            final long writes = device.writes() - writesBefore;
+            assertThat(nodes).as("a page-map node per object, and the index").isGreaterThan(objects);
+            // The 40 one-page runs, a few gathered node writes, the bitmap blocks and the commit slot.
+            assertThat(writes).isLessThan(objects + 10);
+        }
+        try (CacheStore store = CacheStore.mount(image, OPTIONS))
+        {
+            for (int i = 0; i < objects; i++)
+            {
+                final ObjectRecord record = store.lookup(0, ("file-" + i).getBytes());
+                final ByteBuffer dst = AlignedBuffers.allocate(4096);
+                assertThat(store.read(record, 0, dst)).isEqualTo(CacheStore.READ_HIT);
+                assertThat(dst.clear()).isEqualTo(pageOf(i));
+                store.release(record);
+            }
+        }
+    }
+
+    @Test
     void aPageOfARunBeingWrittenIsReadOnceTheRunIsOnTheDevice() throws Exception
     {
         final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
