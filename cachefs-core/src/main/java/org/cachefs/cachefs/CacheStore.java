@@ -1117,6 +1117,15 @@ final class CacheStore implements Closeable
             if (run.claim())
             {
                 writeRun(run);
+                // No caller to throw to: stop the store, as a failed periodic commit does.
+                final Throwable failure = run.failure;
+                if (failure != null)
+                {
+                    final Exception ex = failure instanceof Exception e ? e :
+                        new IOException("write of page data failed: " + failure, failure);
+                    fail(ex);
+                    failed(ex);
+                }
             }
         }
         finally
@@ -1137,8 +1146,7 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Writes a sealed run claimed by this thread and counts it written. A failed write stops the store, as a failed
-     * commit does.
+     * Writes a run claimed by this thread and counts it written; a failure is kept in {@link WriteRun#failure}.
      */
     private void writeRun(final WriteRun run)
     {
@@ -1148,23 +1156,29 @@ final class CacheStore implements Closeable
             device.write(run.firstBlock * blockSize, run.buffer);
             stats.runWrites.increment();
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | Error ex)
         {
             run.failure = ex;
-            fail(ex);
-            failed(ex);
-        }
-        catch (final Error ex)
-        {
-            run.failure = ex;
-            final IOException io = new IOException("write of page data failed: " + ex, ex);
-            fail(io);
-            failed(io);
-            throw ex;
         }
         finally
         {
             run.written.countDown();
+        }
+    }
+
+    /**
+     * @return the runs sealed and not landed yet (for tests).
+     */
+    int sealedRunCount()
+    {
+        lock.lock();
+        try
+        {
+            return sealedRuns.size();
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
@@ -1175,7 +1189,7 @@ final class CacheStore implements Closeable
     {
         for (int i = sealedRuns.size() - 1; i >= 0; i--)
         {
-            if (i < sealedRuns.size() && sealedRuns.get(i).written.getCount() == 0)
+            if (sealedRuns.get(i).written.getCount() == 0)
             {
                 land(sealedRuns.get(i));
             }
@@ -1213,24 +1227,45 @@ final class CacheStore implements Closeable
     private void settle(final ObjectRecord record) throws IOException
     {
         flushRun(record);
-        for (int i = sealedRuns.size() - 1; i >= 0; i--)
-        {
-            if (i < sealedRuns.size())
-            {
-                final WriteRun run = sealedRuns.get(i);
-                if (run.record == record)
-                {
-                    rethrow(land(run));
-                }
-            }
-        }
+        rethrow(landSealed(record));
     }
 
+    /**
+     * Under the lock: lands the sealed runs of {@code record}, or all of them if it is null (see {@link #land}).
+     *
+     * @return what made the first failed write fail, or null.
+     */
+    private Throwable landSealed(final ObjectRecord record)
+    {
+        Throwable failure = null;
+        for (int i = sealedRuns.size() - 1; i >= 0; i--)
+        {
+            final WriteRun run = sealedRuns.get(i);
+            if (record == null || run.record == record)
+            {
+                final Throwable f = land(run);
+                failure = failure == null ? f : failure;
+            }
+        }
+        return failure;
+    }
+
+    /**
+     * Throws what made a run's write fail, if anything did.
+     */
     private static void rethrow(final Throwable failure) throws IOException
     {
-        if (failure != null)
+        if (failure instanceof IOException ex)
         {
-            throw new IOException("a write of page data failed: " + failure, failure);
+            throw ex;
+        }
+        if (failure instanceof RuntimeException ex)
+        {
+            throw ex;
+        }
+        if (failure instanceof Error ex)
+        {
+            throw ex;
         }
     }
 
@@ -1239,26 +1274,9 @@ final class CacheStore implements Closeable
      */
     private void flushRun(final ObjectRecord record) throws IOException
     {
-        final WriteRun run = record.run;
-        if (run == null)
+        if (record.run != null)
         {
-            return;
-        }
-        record.run = null;
-        openRuns.remove(record);
-        try
-        {
-            run.buffer.limit(run.count * blockSize).position(0);
-            device.write(run.firstBlock * blockSize, run.buffer);
-            stats.runWrites.increment();
-        }
-        finally
-        {
-            for (int i = 0; i < run.count; i++)
-            {
-                allocator.landed(run.firstBlock + i);
-            }
-            runBuffers.release(run.buffer.clear());
+            rethrow(land(seal(record)));
         }
     }
 
@@ -1269,43 +1287,29 @@ final class CacheStore implements Closeable
     {
         for (final ObjectRecord record : liveById.values())
         {
-            if (record.run != null)
-            {
-                flushRun(record);
-            }
+            flushRun(record);
         }
-        Throwable failure = null;
-        while (!sealedRuns.isEmpty())
-        {
-            final Throwable f = land(sealedRuns.get(sealedRuns.size() - 1));
-            failure = failure == null ? f : failure;
-        }
-        rethrow(failure);
+        rethrow(landSealed(null));
     }
 
     /**
-     * Drops the object's open run without writing it (the object is gone), after waiting for its sealed runs.
+     * Drops the object's runs (the object is gone): the open one and sealed ones not started are not written; the
+     * ones being written are waited for.
      */
     private void dropRun(final ObjectRecord record)
     {
-        final WriteRun run = record.run;
-        if (run != null)
+        if (record.run != null)
         {
-            record.run = null;
-            openRuns.remove(record);
-            for (int i = 0; i < run.count; i++)
-            {
-                allocator.landed(run.firstBlock + i);
-            }
-            runBuffers.release(run.buffer.clear());
+            seal(record);
         }
-        for (int i = sealedRuns.size() - 1; i >= 0; i--)
+        for (final WriteRun run : sealedRuns)
         {
-            if (i < sealedRuns.size() && sealedRuns.get(i).record == record)
+            if (run.record == record && run.claim())
             {
-                land(sealedRuns.get(i));
+                run.written.countDown();
             }
         }
+        landSealed(record);
     }
 
     /**

@@ -23,7 +23,7 @@ final class WriteRun
     /** Set by the one thread that writes the sealed run: the writer thread, or a thread that needs it first. */
     private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** Counted down when the write of a sealed run has completed, or failed. */
+    /** Counted down when the write of a sealed run has completed or failed, or the run was dropped unwritten. */
     final CountDownLatch written = new CountDownLatch(1);
 
     /** What made the write fail; set before {@link #written} is counted down. */

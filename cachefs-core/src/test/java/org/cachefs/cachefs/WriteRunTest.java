@@ -55,6 +55,15 @@ class WriteRunTest
         return page;
     }
 
+    /** Reads page {@code pageIndex} and checks that it is a hit holding {@code pageOf(content)}. */
+    private static void assertHit(
+        final CacheStore store, final ObjectRecord record, final long pageIndex, final long content) throws IOException
+    {
+        final ByteBuffer dst = AlignedBuffers.allocate(4096);
+        assertThat(store.read(record, pageIndex, dst)).as("page %d", pageIndex).isEqualTo(CacheStore.READ_HIT);
+        assertThat(dst.clear()).as("page %d", pageIndex).isEqualTo(pageOf(content));
+    }
+
     private static boolean isWriterThread(final Thread thread)
     {
         return thread.getName().startsWith("cachefs-writer-");
@@ -108,9 +117,7 @@ class WriteRunTest
             assertThat(store.stats().runWrites.sum()).as("one full run per object").isEqualTo(2);
             for (int p = 0; p < WriteRun.MAX_BLOCKS; p++)
             {
-                final ByteBuffer dst = AlignedBuffers.allocate(4096);
-                assertThat(store.read(b, p, dst)).isEqualTo(CacheStore.READ_HIT);
-                assertThat(dst.clear()).isEqualTo(pageOf(1000 + p));
+                assertHit(store, b, p, 1000 + p);
             }
             store.release(a);
             store.release(b);
@@ -187,9 +194,7 @@ class WriteRunTest
             assertThat(a.pageCount).isEqualTo(WriteRun.MAX_BLOCKS);
             for (int p = LEAF - (WriteRun.MAX_BLOCKS - 1); p <= LEAF; p++)
             {
-                final ByteBuffer dst = AlignedBuffers.allocate(4096);
-                assertThat(again.read(a, p, dst)).isEqualTo(CacheStore.READ_HIT);
-                assertThat(dst.clear()).as("page %d", p).isEqualTo(pageOf(p));
+                assertHit(again, a, p, p);
             }
             again.release(a);
         }
@@ -217,24 +222,17 @@ class WriteRunTest
                 }
                 assertThat(device.awaitHeldWrites(1, TIMEOUT_SECONDS, TimeUnit.SECONDS))
                     .as("the run of the first object goes to the writer").isTrue();
+                assertThat(store.sealedRunCount()).as("the runs of the first four objects, sealed").isEqualTo(4);
             }
             finally
             {
                 device.releaseWrites();
             }
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (store.stats().runWrites.sum() < 4 && System.nanoTime() < deadline)
-            {
-                Thread.sleep(10);
-            }
-            assertThat(store.stats().runWrites.sum()).as("the runs of the first four objects, written").isEqualTo(4);
             store.commit();
             assertThat(store.stats().runWrites.sum()).isEqualTo(objects);
             for (int i = 0; i < objects; i++)
             {
-                final ByteBuffer dst = AlignedBuffers.allocate(4096);
-                assertThat(store.read(records[i], 0, dst)).isEqualTo(CacheStore.READ_HIT);
-                assertThat(dst.clear()).isEqualTo(pageOf(i));
+                assertHit(store, records[i], 0, i);
                 store.release(records[i]);
             }
         }
@@ -267,9 +265,7 @@ class WriteRunTest
             for (int i = 0; i < objects; i++)
             {
                 final ObjectRecord record = store.lookup(0, ("file-" + i).getBytes());
-                final ByteBuffer dst = AlignedBuffers.allocate(4096);
-                assertThat(store.read(record, 0, dst)).isEqualTo(CacheStore.READ_HIT);
-                assertThat(dst.clear()).isEqualTo(pageOf(i));
+                assertHit(store, record, 0, i);
                 store.release(record);
             }
         }
@@ -318,9 +314,7 @@ class WriteRunTest
             assertThat(record.pageCount).isEqualTo(WriteRun.MAX_BLOCKS);
             for (int p = 0; p < WriteRun.MAX_BLOCKS; p++)
             {
-                final ByteBuffer dst = AlignedBuffers.allocate(4096);
-                assertThat(store.read(record, p, dst)).isEqualTo(CacheStore.READ_HIT);
-                assertThat(dst.clear()).as("page %d", p).isEqualTo(pageOf(p));
+                assertHit(store, record, p, p);
             }
             store.release(record);
         }
@@ -366,9 +360,7 @@ class WriteRunTest
             assertThat(found.pageCount).isEqualTo(2 * WriteRun.MAX_BLOCKS);
             for (int p = 0; p < 2 * WriteRun.MAX_BLOCKS; p++)
             {
-                final ByteBuffer dst = AlignedBuffers.allocate(4096);
-                assertThat(again.read(found, p, dst)).isEqualTo(CacheStore.READ_HIT);
-                assertThat(dst.clear()).as("page %d", p).isEqualTo(pageOf(p));
+                assertHit(again, found, p, p);
             }
             again.release(found);
         }
@@ -405,10 +397,8 @@ class WriteRunTest
             assertThat(again.wasClean()).isFalse();
             final ObjectRecord found = again.lookup(0, KEY);
             assertThat(found.pageCount).as("only the committed page").isEqualTo(1);
-            final ByteBuffer dst = AlignedBuffers.allocate(4096);
-            assertThat(again.read(found, 100, dst)).isEqualTo(CacheStore.READ_HIT);
-            assertThat(dst.clear()).isEqualTo(pageOf(100));
-            assertThat(again.read(found, 0, dst.clear())).isEqualTo(CacheStore.READ_MISS);
+            assertHit(again, found, 100, 100);
+            assertThat(again.read(found, 0, AlignedBuffers.allocate(4096))).isEqualTo(CacheStore.READ_MISS);
             again.release(found);
         }
     }
