@@ -3,7 +3,6 @@ package org.cachefs.cachefs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import org.agrona.collections.LongHashSet;
 import org.cachefs.format.BitmapBlock;
 import org.cachefs.format.CommitRecord;
 import org.cachefs.format.CorruptCacheException;
@@ -34,9 +33,12 @@ final class BlockAllocator
     private final long bitsPerBitmapBlock;
     private long usedCount;
     private long cursor;
-    private final LongHashSet freed = new LongHashSet();
-    private final LongHashSet fresh = new LongHashSet();
-    private final LongHashSet inflight = new LongHashSet();
+    /** Committed blocks freed since the last commit: reusable once the next commit is durable. */
+    private final BlockSet freed;
+    /** Blocks allocated since the last durable commit (none of its structures refers to them). */
+    private final BlockSet fresh;
+    /** Blocks of data writes not landed yet: written to the bitmap as free. */
+    private final BlockSet inflight;
 
     private BlockAllocator(final RegionLayout layout)
     {
@@ -47,6 +49,9 @@ final class BlockAllocator
         dirtyBitmapBlocks[0] = new long[dirtyWords];
         dirtyBitmapBlocks[1] = new long[dirtyWords];
         this.cursor = layout.dataStart();
+        this.freed = new BlockSet(layout.blockCount());
+        this.fresh = new BlockSet(layout.blockCount());
+        this.inflight = new BlockSet(layout.blockCount());
     }
 
     /**
@@ -219,16 +224,10 @@ final class BlockAllocator
         final ByteBuffer buffer = AlignedBuffers.allocate(blockSize, blockSize);
         final BitmapBlock bitmap = new BitmapBlock();
         final long[] excluded = new long[used.length];
-        for (final LongHashSet set : new LongHashSet[]{ inflight, freed })
-        {
-            final LongHashSet.LongIterator it = set.iterator();
-            while (it.hasNext())
-            {
-                final long block = it.nextValue();
-                excluded[(int)(block >>> 6)] |= 1L << block;
-                markDirty(block);
-            }
-        }
+        inflight.orInto(excluded);
+        freed.orInto(excluded);
+        inflight.forEach(this::markDirty);
+        freed.forEach(this::markDirty);
         final long[] dirty = dirtyBitmapBlocks[copy];
         final int wordsPerBlock = (int)(bitsPerBitmapBlock / Long.SIZE);
         final long[] words = new long[wordsPerBlock];
@@ -252,11 +251,7 @@ final class BlockAllocator
         }
         java.util.Arrays.fill(dirty, 0);
         // Blocks of in-flight writes were written as free only for now: the next commits rewrite them.
-        final LongHashSet.LongIterator it = inflight.iterator();
-        while (it.hasNext())
-        {
-            markDirty(it.nextValue());
-        }
+        inflight.forEach(this::markDirty);
     }
 
     /**
@@ -265,13 +260,12 @@ final class BlockAllocator
      */
     void committed()
     {
-        final LongHashSet.LongIterator it = freed.iterator();
-        while (it.hasNext())
-        {
-            clear(it.nextValue());
-        }
+        freed.forEach(this::clear);
         freed.clear();
         fresh.retainAll(inflight);
+        freed.trim();
+        fresh.trim();
+        inflight.trim();
     }
 
     private long findFree(final long from, final long to)
