@@ -99,7 +99,9 @@ public class PageWriteBenchmark
         cache.awaitIdle();
         final StoreSnapshot snapshot = cache.backend.snapshot();
         BenchFiles.log("PageWriteBenchmark: %d pages written in %d files; image %d MiB, %d of %d data blocks in use " +
-            "at the end", pagesWritten.get(), files.get(), imageMiB, snapshot.usedDataBlocks(), snapshot.dataBlocks());
+            "at the end; %d commits, %d node reads, %d node writes", pagesWritten.get(), files.get(), imageMiB,
+            snapshot.usedDataBlocks(), snapshot.dataBlocks(), snapshot.generation(), snapshot.nodeReads(),
+            snapshot.nodeWrites());
         cache.close();
     }
 

@@ -638,13 +638,15 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         }
     }
 
-    /** Per-thread arrays of a multi-page read, grown to the largest page list seen. */
+    /** Per-thread arrays of a multi-page read or write, grown to the largest page list seen. */
     private static final class Scratch
     {
         long[] indexes = new long[MAX_MERGED_BLOCKS];
         long[] pointers = new long[MAX_MERGED_BLOCKS];
         int[] crcs = new int[MAX_MERGED_BLOCKS];
         boolean[] hit = new boolean[MAX_MERGED_BLOCKS];
+        ByteBuffer[] buffers = new ByteBuffer[MAX_MERGED_BLOCKS];
+        int[] limits = new int[MAX_MERGED_BLOCKS];
 
         Scratch ensure(final int count)
         {
@@ -654,6 +656,8 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
                 pointers = new long[count];
                 crcs = new int[count];
                 hit = new boolean[count];
+                buffers = new ByteBuffer[count];
+                limits = new int[count];
             }
             java.util.Arrays.fill(hit, 0, count, false);
             return this;
@@ -709,15 +713,28 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
     private boolean allocate(final Retrieval op, final ObjectRecord record, final CachePage page) throws IOException
     {
         final CacheFsObject object = (CacheFsObject)op.object();
+        final boolean pending;
         synchronized (object.pendingPages)
         {
-            if (!object.pendingPages.contains(page.index()))
+            pending = object.pendingPages.contains(page.index());
+        }
+        // The store's lock is taken without the set's, so that the pool thread writing the object's pages does not
+        // wait for this thread to get it.
+        if (!pending)
+        {
+            if (!store.reservePage(record, page.index()))
             {
-                if (!store.reservePage(record, page.index()))
-                {
-                    return false;
-                }
-                object.pendingPages.add(page.index());
+                return false;
+            }
+            final boolean added;
+            synchronized (object.pendingPages)
+            {
+                added = object.pendingPages.add(page.index());
+            }
+            if (!added)
+            {
+                // Allocated twice at once: one block set aside is enough.
+                store.releasePages(1);
             }
         }
         op.markPagesCached(page);
@@ -823,6 +840,68 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         {
             failed(ex);
             return Result.IO_ERROR;
+        }
+    }
+
+    /**
+     * Stores the pages with one store call, which takes the store's lock once for several pages.
+     */
+    @Override
+    public Result writePages(final Storage op, final List<CachePage> pages)
+    {
+        final CacheFsObject object = (CacheFsObject)op.object();
+        final ObjectRecord record = object.record;
+        if (record == null)
+        {
+            return Result.NO_BUFS;
+        }
+        final int count = pages.size();
+        final Scratch scratch = SCRATCH.get().ensure(count);
+        final long[] indexes = scratch.indexes;
+        final ByteBuffer[] buffers = scratch.buffers;
+        final int[] positions = scratch.crcs;
+        final int[] limits = scratch.limits;
+        int reserved = 0;
+        synchronized (object.pendingPages)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final CachePage page = pages.get(i);
+                indexes[i] = page.index();
+                if (object.pendingPages.remove(page.index()))
+                {
+                    reserved++;
+                }
+            }
+        }
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final ByteBuffer buffer = pages.get(i).buffer();
+                buffers[i] = buffer;
+                positions[i] = buffer.position();
+                limits[i] = buffer.limit();
+                buffer.limit(pageSize).position(0);
+            }
+            store.writePages(record, indexes, buffers, count, reserved);
+            return Result.OK;
+        }
+        catch (final IOException | CacheFsException ex)
+        {
+            failed(ex);
+            return Result.IO_ERROR;
+        }
+        finally
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (buffers[i] != null)
+                {
+                    buffers[i].limit(limits[i]).position(positions[i]);
+                    buffers[i] = null;
+                }
+            }
         }
     }
 

@@ -79,12 +79,15 @@ final class CacheStore implements Closeable
     /** The objects with an open run, the oldest run first; guarded by the lock. */
     private final java.util.ArrayDeque<ObjectRecord> openRuns = new java.util.ArrayDeque<>(MAX_OPEN_RUNS);
 
-    /** Sealed runs queued or being written at most (1 MiB at 4 KiB blocks): a writer ahead of the device waits. */
-    static final int MAX_SEALED_RUNS = 8;
+    /**
+     * Sealed runs queued or being written at most: twice the writer threads, and at least 8 (1 MiB at 4 KiB blocks).
+     * A thread that seals a run while that many are out waits.
+     */
+    private final int maxSealedRuns;
 
-    /** Writes sealed runs (write-behind only), so that the thread that filled a run goes on at once. */
+    /** Write sealed runs (write-behind only), so that the thread that filled a run goes on at once. */
     private final java.util.concurrent.ExecutorService runWriter;
-    private final java.util.concurrent.Semaphore runSlots = new java.util.concurrent.Semaphore(MAX_SEALED_RUNS);
+    private final java.util.concurrent.Semaphore runSlots;
     private final BlockAllocator allocator;
     private final MetadataIo io;
     private final IndexTree index;
@@ -111,8 +114,12 @@ final class CacheStore implements Closeable
     private long nextObjectId;
     private long pageCount;
     private long reservedBlocks;
-    /** Pages allocated for the netfs (read or alloc of an absent page) and not yet written or uncached. */
-    private long pendingPages;
+    /**
+     * Pages allocated for the netfs (read or alloc of an absent page) and not yet written or uncached. Raised under
+     * the lock, shared ({@link #reservePage}, by compare-and-set) or exclusive; lowered with or without it (giving a
+     * block back only makes room).
+     */
+    private final java.util.concurrent.atomic.AtomicLong pendingPages = new java.util.concurrent.atomic.AtomicLong();
     private long mountCount;
     private boolean changed;
     private boolean closed;
@@ -131,7 +138,9 @@ final class CacheStore implements Closeable
         this.index = new IndexTree(io, commit.indexRoot(), commit.indexRootCrc(), commit.indexHeight());
         this.pageMaps = new PageMaps(io);
         this.buffers = new BufferPool(blockSize, blockSize, 64);
-        this.runBuffers = new BufferPool(blockSize * WriteRun.MAX_BLOCKS, blockSize, MAX_OPEN_RUNS + MAX_SEALED_RUNS);
+        this.maxSealedRuns = Math.max(8, 2 * options.writeThreads());
+        this.runSlots = new java.util.concurrent.Semaphore(maxSealedRuns);
+        this.runBuffers = new BufferPool(blockSize * WriteRun.MAX_BLOCKS, blockSize, MAX_OPEN_RUNS + maxSealedRuns);
         this.slotBuffer = AlignedBuffers.allocate(blockSize, blockSize);
         this.slotBuffer.put(header.copyOfSlot()).clear();
         this.wasClean = commit.clean();
@@ -150,9 +159,10 @@ final class CacheStore implements Closeable
             thread.setDaemon(true);
             return thread;
         }) : null;
-        this.runWriter = options.writeBehind() ? Executors.newSingleThreadExecutor(r ->
+        final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
+        this.runWriter = options.writeBehind() ? Executors.newFixedThreadPool(options.writeThreads(), r ->
         {
-            final Thread thread = new Thread(r, "cachefs-writer-" + device.name());
+            final Thread thread = new Thread(r, "cachefs-writer-" + writers.incrementAndGet() + "-" + device.name());
             thread.setDaemon(true);
             return thread;
         }) : null;
@@ -769,6 +779,23 @@ final class CacheStore implements Closeable
      */
     boolean reservePage(final ObjectRecord record, final long pageIndex) throws IOException
     {
+        readLock.lock();
+        try
+        {
+            checkOpen();
+            if (!withinObject(record, pageIndex))
+            {
+                return false;
+            }
+            if (reserveShared(record))
+            {
+                return true;
+            }
+        }
+        finally
+        {
+            readLock.unlock();
+        }
         lock.lock();
         try
         {
@@ -776,13 +803,45 @@ final class CacheStore implements Closeable
             {
                 return false;
             }
-            pendingPages++;
+            pendingPages.incrementAndGet();
             return true;
         }
         finally
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * Under the shared lock, so that nothing but other reservations changes the space figures: sets a block aside if
+     * there is room without committing or culling (else the caller asks again under the exclusive lock, which may).
+     *
+     * @return true if the block was set aside.
+     */
+    private boolean reserveShared(final ObjectRecord record)
+    {
+        final long ownReservation = unusedReservation(record);
+        // The most pages that may be pending for this one to be set aside: the conditions of roomFor, solved for the
+        // pending count, so that one compare-and-set checks them all.
+        long limit = allocator.freeBlocks() - (reservedBlocks - ownReservation) - commitReserve() - 1;
+        if (ownReservation == 0)
+        {
+            // freePercent() >= bstop, that is (free - pending) * 100 >= bstop * dataBlocks.
+            final long free = allocator.freeBlocks() + allocator.pendingFree() - reservedBlocks - commitReserve();
+            final long floor = (thresholds.bstop() * layout.dataBlocks() + 99) / 100;
+            limit = Math.min(limit, free - floor);
+        }
+        long pending;
+        do
+        {
+            pending = pendingPages.get();
+            if (pending > limit)
+            {
+                return false;
+            }
+        }
+        while (!pendingPages.compareAndSet(pending, pending + 1));
+        return true;
     }
 
     /**
@@ -798,15 +857,15 @@ final class CacheStore implements Closeable
      */
     void releasePages(final long pages)
     {
-        lock.lock();
-        try
-        {
-            pendingPages -= pages;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        pendingPages.addAndGet(-pages);
+    }
+
+    /**
+     * @return blocks set aside by {@link #reservePage} for pages not yet written or uncached.
+     */
+    long pendingPages()
+    {
+        return pendingPages.get();
     }
 
     /**
@@ -926,7 +985,7 @@ final class CacheStore implements Closeable
     {
         if (reserved)
         {
-            pendingPages--;
+            pendingPages.decrementAndGet();
         }
         checkOpen();
         if (!withinObject(record, pageIndex))
@@ -984,52 +1043,22 @@ final class CacheStore implements Closeable
 
     /**
      * Copies the page into the object's write run (see {@link WriteRun}); the run reaches the device in one I/O. A run
-     * that is full, or that the page's block does not follow, is sealed and handed to the writer thread, so that
+     * that is full, or that the page's block does not follow, is sealed and handed to the writer threads, so that
      * neither this thread nor other pages' lookups, reads and allocations wait for its I/O.
      */
     private boolean writeBehind(
         final ObjectRecord record, final long pageIndex, final ByteBuffer src, final boolean reserved)
         throws IOException
     {
-        WriteRun previous = null;
-        WriteRun full = null;
-        WriteRun evicted = null;
+        final int crc = crcOfBlock(record.objectId, pageIndex, src);
+        final List<WriteRun> sealed = new ArrayList<>(2);
         try
         {
             lock.lock();
             try
             {
                 landWritten();
-                if (!admit(record, pageIndex, reserved))
-                {
-                    return false;
-                }
-                // A rewrite of a page not yet on the device: write it out first, so that the page's old block is on
-                // disk before it is freed and reused.
-                if (inRun(record, pageMaps.lookup(record, pageIndex)))
-                {
-                    settle(record);
-                }
-                final long block = allocateFor(record, pageIndex);
-                if (block < 0)
-                {
-                    return false;
-                }
-                if (record.run == null && openRuns.size() >= MAX_OPEN_RUNS)
-                {
-                    evicted = seal(openRuns.peekFirst());
-                }
-                previous = stage(record, block, src);
-                final WriteRun run = record.run;
-                final int offset = (run.count - 1) * blockSize;
-                run.buffer.limit(offset + blockSize).position(offset);
-                final int crc = crcOf(record.objectId, pageIndex, run.buffer);
-                if (run.count == WriteRun.MAX_BLOCKS)
-                {
-                    full = seal(record);
-                }
-                recordPage(record, pageIndex, block, crc);
-                return true;
+                return admit(record, pageIndex, reserved) && writeBehindLocked(record, pageIndex, src, crc, sealed);
             }
             finally
             {
@@ -1038,9 +1067,119 @@ final class CacheStore implements Closeable
         }
         finally
         {
-            submit(evicted);
-            submit(previous);
-            submit(full);
+            submitAll(sealed);
+        }
+    }
+
+    /**
+     * Stores pages {@code indexes[0, count)} of the object from one block of {@code srcs[i]} each (from its position),
+     * as {@link #write(ObjectRecord, long, ByteBuffer)} does for each in turn, taking the lock once for several pages,
+     * and first gives back {@code reserved} blocks set aside by {@link #reservePage} for them. Pages refused are
+     * forgotten, as by that method.
+     */
+    void writePages(
+        final ObjectRecord record, final long[] indexes, final ByteBuffer[] srcs, final int count, final int reserved)
+        throws IOException
+    {
+        if (!options.writeBehind())
+        {
+            releasePages(reserved);
+            for (int i = 0; i < count; i++)
+            {
+                writeThrough(record, indexes[i], srcs[i], false);
+            }
+            return;
+        }
+        final int[] crcs = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            crcs[i] = crcOfBlock(record.objectId, indexes[i], srcs[i]);
+        }
+        releasePages(reserved);
+        final List<WriteRun> sealed = new ArrayList<>(2);
+        int i = 0;
+        try
+        {
+            while (i < count)
+            {
+                lock.lock();
+                try
+                {
+                    checkOpen();
+                    landWritten();
+                    // Runs sealed meanwhile go to the writers every few pages, as with one page per call.
+                    while (i < count && sealed.size() < 2)
+                    {
+                        if (withinObject(record, indexes[i]))
+                        {
+                            writeBehindLocked(record, indexes[i], srcs[i], crcs[i], sealed);
+                        }
+                        else
+                        {
+                            stats.writesRefused.increment();
+                        }
+                        i++;
+                    }
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+                submitAll(sealed);
+            }
+        }
+        finally
+        {
+            submitAll(sealed);
+        }
+    }
+
+    /**
+     * Under the lock: stores an admitted page in the object's write run, adding the runs this seals to
+     * {@code sealed}, which the caller submits after releasing the lock.
+     *
+     * @return false if there was no room (the page is forgotten).
+     */
+    private boolean writeBehindLocked(
+        final ObjectRecord record, final long pageIndex, final ByteBuffer src, final int crc, final List<WriteRun> sealed)
+        throws IOException
+    {
+        // A rewrite of a page not yet on the device: write it out first, so that the page's old block is on disk
+        // before it is freed and reused.
+        if (inRun(record, pageMaps.lookup(record, pageIndex)))
+        {
+            settle(record);
+        }
+        final long block = allocateFor(record, pageIndex);
+        if (block < 0)
+        {
+            return false;
+        }
+        if (record.run == null && openRuns.size() >= MAX_OPEN_RUNS)
+        {
+            sealed.add(seal(openRuns.peekFirst()));
+        }
+        final WriteRun previous = stage(record, block, src);
+        if (previous != null)
+        {
+            sealed.add(previous);
+        }
+        if (record.run.count == WriteRun.MAX_BLOCKS)
+        {
+            sealed.add(seal(record));
+        }
+        recordPage(record, pageIndex, block, crc);
+        return true;
+    }
+
+    /**
+     * Submits and forgets the runs in {@code sealed} (without the lock).
+     */
+    private void submitAll(final List<WriteRun> sealed)
+    {
+        while (!sealed.isEmpty())
+        {
+            submit(sealed.remove(0));
         }
     }
 
@@ -1085,8 +1224,8 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Queues a sealed run for the writer thread (called without the lock), first waiting while
-     * {@link #MAX_SEALED_RUNS} are queued or being written. If the writer is shut down (unmounting), writes it here.
+     * Queues a sealed run for the writer threads (called without the lock), first waiting while
+     * {@link #maxSealedRuns} are queued or being written. If the writers are shut down (unmounting), writes it here.
      */
     private void submit(final WriteRun run)
     {
@@ -1204,7 +1343,7 @@ final class CacheStore implements Closeable
      */
     private Throwable land(final WriteRun run)
     {
-        // A run the writer has not started (or that this thread sealed and has not submitted yet) is written here.
+        // A run no writer has started (or that this thread sealed and has not submitted yet) is written here.
         if (run.claim())
         {
             writeRun(run);
@@ -1518,7 +1657,7 @@ final class CacheStore implements Closeable
     private volatile java.util.function.Consumer<Exception> failureListener;
 
     /**
-     * Reports a failure that no caller waits for (a periodic commit, a background cull, a run written by the writer
+     * Reports a failure that no caller waits for (a periodic commit, a background cull, a run written by a writer
      * thread) to the {@link #failureListener}.
      */
     private void failed(final Exception ex)
@@ -1611,7 +1750,7 @@ final class CacheStore implements Closeable
             return false;
         }
         final long othersReserved = reservedBlocks - ownReservation;
-        return allocator.freeBlocks() - othersReserved - pendingPages - commitReserve() >= 1 ||
+        return allocator.freeBlocks() - othersReserved - pendingPages.get() - commitReserve() >= 1 ||
             ensureFree(1, ownReservation);
     }
 
@@ -1625,7 +1764,7 @@ final class CacheStore implements Closeable
      */
     double freePercent()
     {
-        final long free = allocator.freeBlocks() + allocator.pendingFree() - reservedBlocks - pendingPages -
+        final long free = allocator.freeBlocks() + allocator.pendingFree() - reservedBlocks - pendingPages.get() -
             commitReserve();
         return 100.0 * Math.max(0, free) / layout.dataBlocks();
     }
@@ -1955,7 +2094,7 @@ final class CacheStore implements Closeable
     {
         for (int attempt = 0; attempt < 2; attempt++)
         {
-            if (allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages - commitReserve() >= blocks)
+            if (allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages.get() - commitReserve() >= blocks)
             {
                 return true;
             }
@@ -1966,7 +2105,7 @@ final class CacheStore implements Closeable
             commitLocked(false);
             stats.pressureCommits.increment();
         }
-        return allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages - commitReserve() >= blocks;
+        return allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages.get() - commitReserve() >= blocks;
     }
 
     private long commitReserve()
@@ -2057,6 +2196,23 @@ final class CacheStore implements Closeable
     private static int crcOf(final long objectId, final long pageIndex, final ByteBuffer data)
     {
         return CHECKSUMS.get().page(objectId, pageIndex, data);
+    }
+
+    /**
+     * @return the check value of one block of {@code src} from its position (its limit is kept).
+     */
+    private int crcOfBlock(final long objectId, final long pageIndex, final ByteBuffer src)
+    {
+        final int limit = src.limit();
+        src.limit(src.position() + blockSize);
+        try
+        {
+            return crcOf(objectId, pageIndex, src);
+        }
+        finally
+        {
+            src.limit(limit);
+        }
     }
 
     private static final ThreadLocal<Checksums> CHECKSUMS = ThreadLocal.withInitial(Checksums::new);

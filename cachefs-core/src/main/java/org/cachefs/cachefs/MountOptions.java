@@ -18,16 +18,19 @@ package org.cachefs.cachefs;
  *                              reach the device in runs of up to 32 blocks, one I/O each (before any read or free of
  *                              them and before every commit); off, each page is written by its own I/O before
  *                              {@code writePage} returns.
+ * @param writeThreads          with write-behind, how many threads write full runs to the device, each one run at
+ *                              a time: the run writes in flight at once, as a device's queue depth. Range [1, 64].
  */
 public record MountOptions(
     int commitIntervalSeconds, int nodeCacheSize, int maxDirtyNodes, CullingThresholds thresholds,
-    boolean backgroundCulling, int largeObjectPercent, boolean writeBehind)
+    boolean backgroundCulling, int largeObjectPercent, boolean writeBehind, int writeThreads)
 {
     public static final int DEFAULT_LARGE_OBJECT_PERCENT = 10;
 
     public static final int DEFAULT_COMMIT_INTERVAL_SECONDS = 5;
     public static final int DEFAULT_NODE_CACHE_SIZE = 4096;
     public static final int DEFAULT_MAX_DIRTY_NODES = 8192;
+    public static final int DEFAULT_WRITE_THREADS = 4;
 
     public MountOptions
     {
@@ -35,6 +38,7 @@ public record MountOptions(
         check("nodeCacheSize", nodeCacheSize, 16, 1 << 20);
         check("maxDirtyNodes", maxDirtyNodes, 64, 1 << 20);
         check("largeObjectPercent", largeObjectPercent, 1, 100);
+        check("writeThreads", writeThreads, 1, 64);
         if (thresholds == null)
         {
             throw new IllegalArgumentException("invalid mount option thresholds=null: give CullingThresholds");
@@ -44,54 +48,60 @@ public record MountOptions(
     /**
      * @return the defaults: commit every 5 s, 4096 cached nodes, commit after 8192 dirty nodes, culling at
      * brun=10 % / bcull=7 % / bstop=3 % free space in the background, objects over 10 % of the cache culled by page
-     * range, write-behind runs on.
+     * range, write-behind runs on, written by 4 threads.
      */
     public static MountOptions defaults()
     {
         return new MountOptions(DEFAULT_COMMIT_INTERVAL_SECONDS, DEFAULT_NODE_CACHE_SIZE, DEFAULT_MAX_DIRTY_NODES,
-            CullingThresholds.defaults(), true, DEFAULT_LARGE_OBJECT_PERCENT, true);
+            CullingThresholds.defaults(), true, DEFAULT_LARGE_OBJECT_PERCENT, true, DEFAULT_WRITE_THREADS);
     }
 
     public MountOptions withCommitIntervalSeconds(final int seconds)
     {
         return new MountOptions(seconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind);
+            largeObjectPercent, writeBehind, writeThreads);
     }
 
     public MountOptions withNodeCacheSize(final int nodes)
     {
         return new MountOptions(commitIntervalSeconds, nodes, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind);
+            largeObjectPercent, writeBehind, writeThreads);
     }
 
     public MountOptions withMaxDirtyNodes(final int nodes)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, nodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind);
+            largeObjectPercent, writeBehind, writeThreads);
     }
 
     public MountOptions withThresholds(final CullingThresholds thresholds)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind);
+            largeObjectPercent, writeBehind, writeThreads);
     }
 
     public MountOptions withBackgroundCulling(final boolean background)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, background,
-            largeObjectPercent, writeBehind);
+            largeObjectPercent, writeBehind, writeThreads);
     }
 
     public MountOptions withLargeObjectPercent(final int percent)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            percent, writeBehind);
+            percent, writeBehind, writeThreads);
     }
 
     public MountOptions withWriteBehind(final boolean writeBehind)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind);
+            largeObjectPercent, writeBehind, writeThreads);
+    }
+
+    public MountOptions withWriteThreads(final int threads)
+    {
+        return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
+            largeObjectPercent, writeBehind, threads);
     }
 
     private static void check(final String option, final int value, final int min, final int max)

@@ -7,8 +7,9 @@ import java.util.concurrent.CountDownLatch;
  * Pages of one object written to consecutive blocks and not yet on the device: they reach it in one I/O when the
  * run is full, when the next page's block does not follow, before anything reads or frees them, and before every
  * commit. An open run ({@link ObjectRecord#run}) is guarded by the {@link CacheStore} lock; a full one is sealed and
- * queued for the store's writer thread, which writes it without the lock, unless a thread holding the lock needs its
- * pages on the device first and writes it itself ({@link #claim()}); {@link #written} tells the others when it is.
+ * queued for the store's writer threads, one of which writes it without the lock, unless a thread holding the lock
+ * needs its pages on the device first and writes it itself ({@link #claim()}); {@link #written} tells the others
+ * when it is.
  */
 final class WriteRun
 {
@@ -20,7 +21,7 @@ final class WriteRun
     final long firstBlock;
     int count;
 
-    /** Set by the one thread that writes the sealed run: the writer thread, or a thread that needs it first. */
+    /** Set by the one thread that writes the sealed run: a writer thread, or a thread that needs it first. */
     private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Counted down when the write of a sealed run has completed or failed, or the run was dropped unwritten. */

@@ -1169,11 +1169,18 @@ final class CookieImpl implements Cookie
         return null;
     }
 
-    void endPageWriteLocked(final CachePage page)
+    /**
+     * Ends the writes of pages the storage operation took together, waking waiters once.
+     */
+    void endPageWritesLocked(final List<CachePage> pages)
     {
-        stores.remove(page.index(), page);
-        page.clearBits(CachePage.STORING);
-        page.clearFsCacheWrite();
+        for (int i = 0, n = pages.size(); i < n; i++)
+        {
+            final CachePage page = pages.get(i);
+            stores.remove(page.index(), page);
+            page.clearBits(CachePage.STORING);
+            page.clearFsCacheWrite();
+        }
         changed.signalAll();
     }
 

@@ -5,8 +5,9 @@ import org.cachefs.fscache.spi.Storage;
 
 /**
  * The storage operation of one object ({@code struct fscache_storage} with {@code fscache_write_op}): at most one
- * per object ({@link FsObject#writer}). On a pool thread it takes the cookie's pending pages in submission order and
- * hands each to the backend's {@code write_page}, clearing PG_fscache_write when the call returns. After
+ * per object ({@link FsObject#writer}). On a pool thread it takes the cookie's pending pages in submission order, as
+ * many as are queued up to the batch, and hands them to the backend ({@code write_page} for one page,
+ * {@link org.cachefs.fscache.spi.CacheBackend#writePages} for more), clearing PG_fscache_write when the call returns. After
  * {@link FsCacheOptions#storeBatchPages()} pages it re-enqueues itself for more time; when an exclusive operation is
  * waiting it finishes and hands the remaining pages to a fresh storage operation queued behind it. A failed write
  * withdraws the object and aborts its pending writes.
@@ -15,6 +16,8 @@ final class StorageOp extends Operation implements Storage
 {
     private final CookieImpl cookie;
     private volatile long storeLimit;
+    /** The pages taken from the cookie's queue for one backend call; only the thread running the op uses it. */
+    private final java.util.ArrayList<CachePage> taken = new java.util.ArrayList<>();
 
     StorageOp(final CookieImpl cookie, final FsObject object)
     {
@@ -73,7 +76,6 @@ final class StorageOp extends Operation implements Storage
             int written = 0;
             while (true)
             {
-                final CachePage page;
                 object.lock.lock();
                 try
                 {
@@ -104,8 +106,12 @@ final class StorageOp extends Operation implements Storage
                     }
 
                     storeLimit = object.storeLimit;
-                    page = cookie.takePendingStoreLocked(storeLimit);
-                    if (null == page)
+                    CachePage page;
+                    while (written + taken.size() < batch && null != (page = cookie.takePendingStoreLocked(storeLimit)))
+                    {
+                        taken.add(page);
+                    }
+                    if (taken.isEmpty())
                     {
                         continue;
                     }
@@ -118,7 +124,8 @@ final class StorageOp extends Operation implements Storage
                 Result result;
                 try
                 {
-                    result = object.cache.backend.writePage(this, page);
+                    result = taken.size() == 1 ? object.cache.backend.writePage(this, taken.get(0)) :
+                        object.cache.backend.writePages(this, java.util.Collections.unmodifiableList(taken));
                 }
                 catch (final RuntimeException | LinkageError | AssertionError ex)
                 {
@@ -129,7 +136,9 @@ final class StorageOp extends Operation implements Storage
                 object.lock.lock();
                 try
                 {
-                    cookie.endPageWriteLocked(page);
+                    cookie.endPageWritesLocked(taken);
+                    written += taken.size();
+                    taken.clear();
                     if (result != Result.OK)
                     {
                         object.raiseEventLocked(FsObject.EV_ERROR);
@@ -142,7 +151,6 @@ final class StorageOp extends Operation implements Storage
                 {
                     object.lock.unlock();
                 }
-                written++;
             }
         }
         finally

@@ -145,4 +145,62 @@ class CacheStoreConcurrencyTest
         assertThat(hits.get()).isGreaterThan(0);
         assertThat(writes.get()).isGreaterThan(0);
     }
+
+    /** Sets blocks aside on a fresh 2 MiB image with {@code threads} threads until refused; returns how many. */
+    private long reserveUntilFull(final Path image, final int threads) throws Exception
+    {
+        Mkfs.format(image, MkfsOptions.defaults().withSize(2L << 20), null);
+        final MountOptions options = MountOptions.defaults().withCommitIntervalSeconds(0)
+            .withBackgroundCulling(false);
+        try (CacheStore store = CacheStore.mount(image, options))
+        {
+            final ObjectRecord record = store.create(0, "file".getBytes(), 1, new byte[0], 1L << 30);
+            final ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try
+            {
+                final List<Future<Long>> counts = new ArrayList<>();
+                final java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+                for (int t = 0; t < threads; t++)
+                {
+                    final long first = t * 1_000_000L;
+                    counts.add(pool.submit(() ->
+                    {
+                        start.await();
+                        long reserved = 0;
+                        while (store.reservePage(record, first + reserved))
+                        {
+                            reserved++;
+                        }
+                        return reserved;
+                    }));
+                }
+                long total = 0;
+                for (final Future<Long> count : counts)
+                {
+                    total += count.get(30, TimeUnit.SECONDS);
+                }
+                assertThat(store.pendingPages()).isEqualTo(total);
+                store.releasePages(total);
+                assertThat(store.pendingPages()).isZero();
+                store.release(record);
+                return total;
+            }
+            finally
+            {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void threadsSettingBlocksAsideAtOnceGetExactlyWhatOneThreadGets() throws Exception
+    {
+        final long alone = reserveUntilFull(dir.resolve("one.img"), 1);
+        assertThat(alone).as("a 2 MiB image has room for some pages").isPositive();
+        for (int round = 0; round < 5; round++)
+        {
+            assertThat(reserveUntilFull(dir.resolve("four-" + round + ".img"), 4)).as("round %d", round)
+                .isEqualTo(alone);
+        }
+    }
 }

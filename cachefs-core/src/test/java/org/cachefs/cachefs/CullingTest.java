@@ -88,6 +88,13 @@ class CullingTest
         assertThatThrownBy(() -> MountOptions.defaults().withLargeObjectPercent(0))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("invalid mount option largeObjectPercent=0: must be in [1, 100]");
+        assertThatThrownBy(() -> MountOptions.defaults().withWriteThreads(0))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("invalid mount option writeThreads=0: must be in [1, 64]");
+        assertThatThrownBy(() -> MountOptions.defaults().withWriteThreads(65))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("invalid mount option writeThreads=65: must be in [1, 64]");
+        assertThat(MountOptions.defaults().writeThreads()).isEqualTo(MountOptions.DEFAULT_WRITE_THREADS);
         assertThat(CullingThresholds.defaults()).isEqualTo(new CullingThresholds(10, 7, 3));
         assertThat(new CullingThresholds(2, 1, 0)).isEqualTo(new CullingThresholds(2, 1, 0));
     }

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Write-behind: pages of an object on consecutive blocks gather in a run of up to 32 blocks; a full run is written by
- * the store's writer thread while the netfs goes on. A page in a run is never read from the device before the run is
+ * one of the store's writer threads while the netfs goes on. A page in a run is never read from the device before the run is
  * there, a miss does not cut a run short, and a failed run write stops the store.
  */
 class WriteRunTest
@@ -400,6 +400,90 @@ class WriteRunTest
             assertHit(again, found, 100, 100);
             assertThat(again.read(found, 0, AlignedBuffers.allocate(4096))).isEqualTo(CacheStore.READ_MISS);
             again.release(found);
+        }
+    }
+
+    @Test
+    void theWriterThreadsWriteAsManyRunsAtOnce() throws Exception
+    {
+        final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
+        final int threads = 3;
+        try (CacheStore store = CacheStore.mount(device, OPTIONS.withWriteThreads(threads)))
+        {
+            final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
+            store.commit();
+            device.holdWrites(dataStart, WriteRunTest::isWriterThread);
+            try
+            {
+                // Four full runs: three writers take one each and wait on the device; the fourth stays queued.
+                for (int p = 0; p < 4 * WriteRun.MAX_BLOCKS; p++)
+                {
+                    assertThat(store.write(record, p, pageOf(p))).isTrue();
+                }
+                assertThat(device.awaitHeldWrites(threads, TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                    .as("three run writes in flight at once").isTrue();
+                assertThat(store.sealedRunCount()).isEqualTo(4);
+            }
+            finally
+            {
+                device.releaseWrites();
+            }
+            store.commit();
+            assertThat(store.stats().runWrites.sum()).isEqualTo(4);
+            for (int p = 0; p < 4 * WriteRun.MAX_BLOCKS; p++)
+            {
+                assertHit(store, record, p, p);
+            }
+            store.release(record);
+        }
+        final long writers = Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("cachefs-writer-") && t.getName().endsWith("-cache.img")).count();
+        assertThat(writers).as("writer threads left after unmounting").isZero();
+    }
+
+    @Test
+    void pagesWrittenTogetherAreStoredAsOneAtATimeWouldBe() throws IOException
+    {
+        final int count = 40;
+        final long[] indexes = new long[count];
+        final ByteBuffer[] pages = new ByteBuffer[count];
+        for (int i = 0; i < count; i++)
+        {
+            // Pages 0..37 in reverse, then page 5 again (a rewrite within the batch) and one past the object's end.
+            indexes[i] = i < 38 ? 37 - i : i == 38 ? 5 : 256;
+            pages[i] = pageOf(i == 38 ? 5005 : indexes[i]);
+        }
+        try (CacheStore store = CacheStore.mount(image, OPTIONS))
+        {
+            final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 256 * 4096L);
+            assertThat(store.reservePage(record, 0)).isTrue();
+            assertThat(store.reservePage(record, 1)).isTrue();
+            assertThat(store.pendingPages()).isEqualTo(2);
+            final long freeBefore = store.snapshot().freeBlocks();
+            store.writePages(record, indexes, pages, count, 2);
+            assertThat(store.pendingPages()).as("the blocks set aside are given back").isZero();
+            assertThat(record.pageCount).as("38 pages; the one past the end is refused").isEqualTo(38);
+            assertThat(store.stats().writesRefused.sum()).isEqualTo(1);
+            assertThat(store.snapshot().freeBlocks()).as("38 data blocks, and page 5's rewrite block")
+                .isLessThanOrEqualTo(freeBefore - 38);
+            for (int p = 0; p < 38; p++)
+            {
+                assertHit(store, record, p, p == 5 ? 5005 : p);
+            }
+            assertThat(store.read(record, 38, AlignedBuffers.allocate(4096))).isEqualTo(CacheStore.READ_MISS);
+            assertThat(pages[0].position()).as("the callers' buffers are left as they were").isZero();
+            assertThat(pages[0].limit()).isEqualTo(4096);
+            store.release(record);
+        }
+        try (CacheStore store = CacheStore.mount(image, OPTIONS))
+        {
+            final ObjectRecord record = store.lookup(0, KEY);
+            assertThat(record.pageCount).isEqualTo(38);
+            for (int p = 0; p < 38; p++)
+            {
+                assertHit(store, record, p, p == 5 ? 5005 : p);
+            }
+            store.release(record);
         }
     }
 }

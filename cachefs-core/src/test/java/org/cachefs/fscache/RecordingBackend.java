@@ -191,6 +191,12 @@ final class RecordingBackend implements CacheBackend
         return delegate.writePage(op, page);
     }
 
+    public Result writePages(final Storage op, final List<CachePage> pages)
+    {
+        record("writePages " + pages.stream().map(CachePage::index).toList());
+        return CacheBackend.super.writePages(op, pages);
+    }
+
     public void uncachePage(final CacheObject object, final CachePage page)
     {
         record("uncachePage " + page.index());

@@ -263,6 +263,32 @@ public interface CacheBackend
     Result writePage(Storage op, CachePage page);
 
     /**
+     * Write several pages of one object that a storage operation took from its queue together, in order: the same
+     * as calling {@link #writePage(Storage, CachePage)} for each in turn and stopping at the first result that is not
+     * {@link Result#OK}, which this returns. The default does exactly that; a backend overrides it to do once per
+     * batch what it would do once per page (take its locks, find the object's structures). The pages' PG_fscache_write
+     * flags are cleared when this returns. Not an operation of the kernel's table: its {@code fscache_write_op}
+     * calls {@code write_page} page by page.
+     *
+     * @param op    the storage record.
+     * @param pages the pages, at least one, each read or allocated before and not uncached; not to be modified.
+     * @return {@link Result#OK} if every page was written, else the first error, as for
+     * {@link #writePage(Storage, CachePage)}.
+     */
+    default Result writePages(final Storage op, final List<CachePage> pages)
+    {
+        for (int i = 0, n = pages.size(); i < n; i++)
+        {
+            final Result result = writePage(op, pages.get(i));
+            if (result != Result.OK)
+            {
+                return result;
+            }
+        }
+        return Result.OK;
+    }
+
+    /**
      * Discard the backend's tracking of a page being evicted by the netfs ({@code uncache_page}). A page that was
      * allocated but never written does not appear in the cache. Called also after an I/O error.
      *
