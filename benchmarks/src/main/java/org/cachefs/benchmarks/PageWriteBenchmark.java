@@ -98,10 +98,12 @@ public class PageWriteBenchmark
     {
         cache.awaitIdle();
         final StoreSnapshot snapshot = cache.backend.snapshot();
+        final java.util.Map<String, Long> usage = cache.backend.usage();
         BenchFiles.log("PageWriteBenchmark: %d pages written in %d files; image %d MiB, %d of %d data blocks in use " +
-            "at the end; %d commits, %d node reads, %d node writes", pagesWritten.get(), files.get(), imageMiB,
-            snapshot.usedDataBlocks(), snapshot.dataBlocks(), snapshot.generation(), snapshot.nodeReads(),
-            snapshot.nodeWrites());
+            "at the end; %d commits, %d node reads, %d node writes, %d pages stored by %d run writes",
+            pagesWritten.get(), files.get(), imageMiB, snapshot.usedDataBlocks(), snapshot.dataBlocks(),
+            snapshot.generation(), snapshot.nodeReads(), snapshot.nodeWrites(), usage.get("pageWrites"),
+            usage.get("runWrites"));
         cache.close();
     }
 

@@ -156,6 +156,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         usage.put("readMisses", stats.readMisses.sum());
         usage.put("checksumMismatches", stats.checksumMismatches.sum());
         usage.put("pageWrites", stats.pageWrites.sum());
+        usage.put("runWrites", stats.runWrites.sum());
         usage.put("writesRefused", stats.writesRefused.sum());
         usage.put("commits", stats.commits.sum());
         usage.put("ioErrors", store.failure() == null ? 0L : 1L);

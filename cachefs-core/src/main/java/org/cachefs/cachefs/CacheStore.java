@@ -71,10 +71,10 @@ final class CacheStore implements Closeable
     private final List<WriteRun> sealedRuns = new ArrayList<>();
 
     /**
-     * Objects with an open run at most (2 MiB of buffers at 4 KiB blocks): an object that starts a run beyond them
+     * Objects with an open run at most (8 MiB of buffers at 4 KiB blocks): an object that starts a run beyond them
      * seals the run of the one that started longest ago.
      */
-    static final int MAX_OPEN_RUNS = 16;
+    static final int MAX_OPEN_RUNS = 64;
 
     /** The objects with an open run, the oldest run first; guarded by the lock. */
     private final java.util.ArrayDeque<ObjectRecord> openRuns = new java.util.ArrayDeque<>(MAX_OPEN_RUNS);
@@ -1141,8 +1141,11 @@ final class CacheStore implements Closeable
      * @return false if there was no room (the page is forgotten).
      */
     private boolean writeBehindLocked(
-        final ObjectRecord record, final long pageIndex, final ByteBuffer src, final int crc, final List<WriteRun> sealed)
-        throws IOException
+        final ObjectRecord record,
+        final long pageIndex,
+        final ByteBuffer src,
+        final int crc,
+        final List<WriteRun> sealed) throws IOException
     {
         // A rewrite of a page not yet on the device: write it out first, so that the page's old block is on disk
         // before it is freed and reused.
@@ -1596,6 +1599,40 @@ final class CacheStore implements Closeable
         finally
         {
             lock.unlock();
+            awaitWriters();
+        }
+    }
+
+    /**
+     * After the writers were shut down: waits (10 s at most) until the writer threads have exited, so that none
+     * outlives the mount.
+     */
+    private void awaitWriters()
+    {
+        if (runWriter == null)
+        {
+            return;
+        }
+        boolean interrupted = false;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true)
+        {
+            try
+            {
+                if (runWriter.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) ||
+                    System.nanoTime() - deadline >= 0)
+                {
+                    break;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -1625,6 +1662,7 @@ final class CacheStore implements Closeable
         finally
         {
             lock.unlock();
+            awaitWriters();
         }
     }
 
@@ -1749,9 +1787,7 @@ final class CacheStore implements Closeable
             scheduleCull();
             return false;
         }
-        final long othersReserved = reservedBlocks - ownReservation;
-        return allocator.freeBlocks() - othersReserved - pendingPages.get() - commitReserve() >= 1 ||
-            ensureFree(1, ownReservation);
+        return roomBeyond(ownReservation) >= 1 || ensureFree(1, ownReservation);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -2094,7 +2130,7 @@ final class CacheStore implements Closeable
     {
         for (int attempt = 0; attempt < 2; attempt++)
         {
-            if (allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages.get() - commitReserve() >= blocks)
+            if (roomBeyond(ownReservation) >= blocks)
             {
                 return true;
             }
@@ -2105,7 +2141,16 @@ final class CacheStore implements Closeable
             commitLocked(false);
             stats.pressureCommits.increment();
         }
-        return allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages.get() - commitReserve() >= blocks;
+        return roomBeyond(ownReservation) >= blocks;
+    }
+
+    /**
+     * @return blocks free for new pages of an object with {@code ownReservation} unused: free blocks less the other
+     * objects' reservations, the blocks set aside and the commit reserve.
+     */
+    private long roomBeyond(final long ownReservation)
+    {
+        return allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages.get() - commitReserve();
     }
 
     private long commitReserve()

@@ -55,6 +55,14 @@ final class OperationPool
         }
     }
 
+    /**
+     * @return true if tasks wait in the queue for a pool thread.
+     */
+    boolean hasWaitingTasks()
+    {
+        return !executor.getQueue().isEmpty();
+    }
+
     void taskDone()
     {
         if (outstanding.decrementAndGet() == 0)

@@ -7,10 +7,10 @@ import org.cachefs.fscache.spi.Storage;
  * The storage operation of one object ({@code struct fscache_storage} with {@code fscache_write_op}): at most one
  * per object ({@link FsObject#writer}). On a pool thread it takes the cookie's pending pages in submission order, as
  * many as are queued up to the batch, and hands them to the backend ({@code write_page} for one page,
- * {@link org.cachefs.fscache.spi.CacheBackend#writePages} for more), clearing PG_fscache_write when the call returns. After
- * {@link FsCacheOptions#storeBatchPages()} pages it re-enqueues itself for more time; when an exclusive operation is
- * waiting it finishes and hands the remaining pages to a fresh storage operation queued behind it. A failed write
- * withdraws the object and aborts its pending writes.
+ * {@link org.cachefs.fscache.spi.CacheBackend#writePages} for more), clearing PG_fscache_write when the call
+ * returns. After {@link FsCacheOptions#storeBatchPages()} pages it re-enqueues itself behind the tasks waiting for a
+ * pool thread, if any (else it goes on); when an exclusive operation is waiting it finishes and hands the remaining pages to a fresh storage operation queued
+ * behind it. A failed write withdraws the object and aborts its pending writes.
  */
 final class StorageOp extends Operation implements Storage
 {
@@ -101,8 +101,13 @@ final class StorageOp extends Operation implements Storage
 
                     if (written >= batch)
                     {
-                        object.requeueLocked(this);
-                        return;
+                        if (fsCache.pool().hasWaitingTasks())
+                        {
+                            object.requeueLocked(this);
+                            return;
+                        }
+                        // Nothing else waits for a pool thread: handing this one over would only cost a wake-up.
+                        written = 0;
                     }
 
                     storeLimit = object.storeLimit;

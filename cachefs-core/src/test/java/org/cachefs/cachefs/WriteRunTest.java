@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Write-behind: pages of an object on consecutive blocks gather in a run of up to 32 blocks; a full run is written by
- * one of the store's writer threads while the netfs goes on. A page in a run is never read from the device before the run is
+ * Write-behind: pages of an object on consecutive blocks gather in a run of up to 32 blocks; a full run is written
+ * by one of the store's writer threads while the netfs goes on. A page in a run is never read from the device before the run is
  * there, a miss does not cut a run short, and a failed run write stops the store.
  */
 class WriteRunTest
@@ -201,7 +201,7 @@ class WriteRunTest
     }
 
     @Test
-    void beyondSixteenOpenRunsTheOldestIsHandedToTheWriter() throws Exception
+    void beyondTheOpenRunLimitTheOldestRunIsHandedToTheWriters() throws Exception
     {
         final FaultInjectingDevice device = new FaultInjectingDevice(DirectBlockDevice.open(image));
         try (CacheStore store = CacheStore.mount(device, OPTIONS))
