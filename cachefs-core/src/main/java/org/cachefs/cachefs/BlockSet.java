@@ -44,11 +44,6 @@ final class BlockSet
         return size;
     }
 
-    boolean isEmpty()
-    {
-        return size == 0;
-    }
-
     boolean contains(final long block)
     {
         final long[] chunk = chunks[(int)(block >>> CHUNK_SHIFT)];

@@ -647,7 +647,6 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         int[] crcs = new int[MAX_MERGED_BLOCKS];
         boolean[] hit = new boolean[MAX_MERGED_BLOCKS];
         ByteBuffer[] buffers = new ByteBuffer[MAX_MERGED_BLOCKS];
-        int[] limits = new int[MAX_MERGED_BLOCKS];
 
         Scratch ensure(final int count)
         {
@@ -658,7 +657,6 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
                 crcs = new int[count];
                 hit = new boolean[count];
                 buffers = new ByteBuffer[count];
-                limits = new int[count];
             }
             java.util.Arrays.fill(hit, 0, count, false);
             return this;
@@ -813,35 +811,10 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
     @Override
     public Result writePage(final Storage op, final CachePage page)
     {
-        final ObjectRecord record = ((CacheFsObject)op.object()).record;
-        if (record == null)
-        {
-            return Result.NO_BUFS;
-        }
-        try
-        {
-            // A refused write (no room, past the size) stores nothing and forgets the old page: the next read is a
-            // miss, which the operation allows.
-            final boolean reserved = takePending((CacheFsObject)op.object(), page.index());
-            final ByteBuffer buffer = page.buffer();
-            final int position = buffer.position();
-            final int limit = buffer.limit();
-            try
-            {
-                buffer.limit(pageSize).position(0);
-                store.write(record, page.index(), buffer, reserved);
-            }
-            finally
-            {
-                buffer.limit(limit).position(position);
-            }
-            return Result.OK;
-        }
-        catch (final IOException | CacheFsException ex)
-        {
-            failed(ex);
-            return Result.IO_ERROR;
-        }
+        final Scratch scratch = SCRATCH.get().ensure(1);
+        scratch.indexes[0] = page.index();
+        scratch.buffers[0] = page.buffer();
+        return store((CacheFsObject)op.object(), scratch, 1);
     }
 
     /**
@@ -850,42 +823,42 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
     @Override
     public Result writePages(final Storage op, final List<CachePage> pages)
     {
-        final CacheFsObject object = (CacheFsObject)op.object();
-        final ObjectRecord record = object.record;
-        if (record == null)
-        {
-            return Result.NO_BUFS;
-        }
         final int count = pages.size();
         final Scratch scratch = SCRATCH.get().ensure(count);
-        final long[] indexes = scratch.indexes;
-        final ByteBuffer[] buffers = scratch.buffers;
-        final int[] positions = scratch.crcs;
-        final int[] limits = scratch.limits;
-        int reserved = 0;
-        synchronized (object.pendingPages)
+        for (int i = 0; i < count; i++)
         {
-            for (int i = 0; i < count; i++)
-            {
-                final CachePage page = pages.get(i);
-                indexes[i] = page.index();
-                if (object.pendingPages.remove(page.index()))
-                {
-                    reserved++;
-                }
-            }
+            scratch.indexes[i] = pages.get(i).index();
+            scratch.buffers[i] = pages.get(i).buffer();
         }
+        return store((CacheFsObject)op.object(), scratch, count);
+    }
+
+    /**
+     * Stores the pages in {@code scratch.indexes} and {@code scratch.buffers} {@code [0, count)}, giving back the
+     * blocks set aside for them. A refused write (no room, past the size) stores nothing and forgets the old page:
+     * the next read is a miss, which the operation allows.
+     */
+    private Result store(final CacheFsObject object, final Scratch scratch, final int count)
+    {
         try
         {
-            for (int i = 0; i < count; i++)
+            final ObjectRecord record = object.record;
+            if (record == null)
             {
-                final ByteBuffer buffer = pages.get(i).buffer();
-                buffers[i] = buffer;
-                positions[i] = buffer.position();
-                limits[i] = buffer.limit();
-                buffer.limit(pageSize).position(0);
+                return Result.NO_BUFS;
             }
-            store.writePages(record, indexes, buffers, count, reserved);
+            int reserved = 0;
+            synchronized (object.pendingPages)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    if (object.pendingPages.remove(scratch.indexes[i]))
+                    {
+                        reserved++;
+                    }
+                }
+            }
+            store.writePages(record, scratch.indexes, scratch.buffers, count, reserved);
             return Result.OK;
         }
         catch (final IOException | CacheFsException ex)
@@ -895,14 +868,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         }
         finally
         {
-            for (int i = 0; i < count; i++)
-            {
-                if (buffers[i] != null)
-                {
-                    buffers[i].limit(limits[i]).position(positions[i]);
-                    buffers[i] = null;
-                }
-            }
+            java.util.Arrays.fill(scratch.buffers, 0, count, null);
         }
     }
 

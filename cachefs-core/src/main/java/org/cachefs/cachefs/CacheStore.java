@@ -823,13 +823,12 @@ final class CacheStore implements Closeable
         final long ownReservation = unusedReservation(record);
         // The most pages that may be pending for this one to be set aside: the conditions of roomFor, solved for the
         // pending count, so that one compare-and-set checks them all.
-        long limit = allocator.freeBlocks() - (reservedBlocks - ownReservation) - commitReserve() - 1;
+        long limit = roomBeforePending(ownReservation) - 1;
         if (ownReservation == 0)
         {
             // freePercent() >= bstop, that is (free - pending) * 100 >= bstop * dataBlocks.
-            final long free = allocator.freeBlocks() + allocator.pendingFree() - reservedBlocks - commitReserve();
             final long floor = (thresholds.bstop() * layout.dataBlocks() + 99) / 100;
-            limit = Math.min(limit, free - floor);
+            limit = Math.min(limit, freeBeforePending() - floor);
         }
         long pending;
         do
@@ -877,32 +876,20 @@ final class CacheStore implements Closeable
      */
     boolean write(final ObjectRecord record, final long pageIndex, final ByteBuffer src) throws IOException
     {
-        return write(record, pageIndex, src, false);
-    }
-
-    /**
-     * As {@link #write(ObjectRecord, long, ByteBuffer)}, first giving back the block set aside for the page by
-     * {@link #reservePage} if {@code reserved}.
-     */
-    boolean write(final ObjectRecord record, final long pageIndex, final ByteBuffer src, final boolean reserved)
-        throws IOException
-    {
-        return options.writeBehind() ? writeBehind(record, pageIndex, src, reserved) :
-            writeThrough(record, pageIndex, src, reserved);
+        return options.writeBehind() ? writeBehind(record, pageIndex, src) : writeThrough(record, pageIndex, src);
     }
 
     /**
      * Writes the page with its own I/O, outside the lock, before returning; the page map is updated after.
      */
-    private boolean writeThrough(
-        final ObjectRecord record, final long pageIndex, final ByteBuffer src, final boolean reserved)
+    private boolean writeThrough(final ObjectRecord record, final long pageIndex, final ByteBuffer src)
         throws IOException
     {
         final long block;
         lock.lock();
         try
         {
-            if (!admit(record, pageIndex, reserved))
+            if (!admit(record, pageIndex))
             {
                 return false;
             }
@@ -976,17 +963,12 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Gives back the block set aside for the page if {@code reserved}, and checks the page may be written at all.
-     * Called under the lock.
+     * Checks the page may be written at all. Called under the lock.
      *
      * @return false (counted) if the page lies past the object's size or the object is gone.
      */
-    private boolean admit(final ObjectRecord record, final long pageIndex, final boolean reserved) throws IOException
+    private boolean admit(final ObjectRecord record, final long pageIndex) throws IOException
     {
-        if (reserved)
-        {
-            pendingPages.decrementAndGet();
-        }
         checkOpen();
         if (!withinObject(record, pageIndex))
         {
@@ -1046,19 +1028,19 @@ final class CacheStore implements Closeable
      * that is full, or that the page's block does not follow, is sealed and handed to the writer threads, so that
      * neither this thread nor other pages' lookups, reads and allocations wait for its I/O.
      */
-    private boolean writeBehind(
-        final ObjectRecord record, final long pageIndex, final ByteBuffer src, final boolean reserved)
+    private boolean writeBehind(final ObjectRecord record, final long pageIndex, final ByteBuffer src)
         throws IOException
     {
-        final int crc = crcOfBlock(record.objectId, pageIndex, src);
-        final List<WriteRun> sealed = new ArrayList<>(2);
+        final int crc = crcOfBlock(record.objectId, pageIndex, src, src.position());
+        final List<WriteRun> sealed = WRITE_SCRATCH.get().sealed;
         try
         {
             lock.lock();
             try
             {
                 landWritten();
-                return admit(record, pageIndex, reserved) && writeBehindLocked(record, pageIndex, src, crc, sealed);
+                return admit(record, pageIndex) &&
+                    writeBehindLocked(record, pageIndex, src, src.position(), crc, sealed);
             }
             finally
             {
@@ -1072,31 +1054,31 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Stores pages {@code indexes[0, count)} of the object from one block of {@code srcs[i]} each (from its position),
-     * as {@link #write(ObjectRecord, long, ByteBuffer)} does for each in turn, taking the lock once for several pages,
-     * and first gives back {@code reserved} blocks set aside by {@link #reservePage} for them. Pages refused are
-     * forgotten, as by that method.
+     * Stores pages {@code indexes[0, count)} of the object, each from bytes {@code [0, block size)} of
+     * {@code pages[i]} (by absolute position; positions and limits are kept), as
+     * {@link #write(ObjectRecord, long, ByteBuffer)} does for each in turn, and first gives back {@code reserved}
+     * blocks set aside by {@link #reservePage} for them. With write-behind the lock is taken once for several pages.
      */
     void writePages(
-        final ObjectRecord record, final long[] indexes, final ByteBuffer[] srcs, final int count, final int reserved)
+        final ObjectRecord record, final long[] indexes, final ByteBuffer[] pages, final int count, final int reserved)
         throws IOException
     {
+        releasePages(reserved);
         if (!options.writeBehind())
         {
-            releasePages(reserved);
             for (int i = 0; i < count; i++)
             {
-                writeThrough(record, indexes[i], srcs[i], false);
+                writeThrough(record, indexes[i], pages[i].duplicate().limit(blockSize).position(0));
             }
             return;
         }
-        final int[] crcs = new int[count];
+        final WriteScratch scratch = WRITE_SCRATCH.get();
+        final int[] crcs = scratch.crcs(count);
         for (int i = 0; i < count; i++)
         {
-            crcs[i] = crcOfBlock(record.objectId, indexes[i], srcs[i]);
+            crcs[i] = crcOfBlock(record.objectId, indexes[i], pages[i], 0);
         }
-        releasePages(reserved);
-        final List<WriteRun> sealed = new ArrayList<>(2);
+        final List<WriteRun> sealed = scratch.sealed;
         int i = 0;
         try
         {
@@ -1105,20 +1087,14 @@ final class CacheStore implements Closeable
                 lock.lock();
                 try
                 {
-                    checkOpen();
                     landWritten();
                     // Runs sealed meanwhile go to the writers every few pages, as with one page per call.
-                    while (i < count && sealed.size() < 2)
+                    for (; i < count && sealed.size() < 2; i++)
                     {
-                        if (withinObject(record, indexes[i]))
+                        if (admit(record, indexes[i]))
                         {
-                            writeBehindLocked(record, indexes[i], srcs[i], crcs[i], sealed);
+                            writeBehindLocked(record, indexes[i], pages[i], 0, crcs[i], sealed);
                         }
-                        else
-                        {
-                            stats.writesRefused.increment();
-                        }
-                        i++;
                     }
                 }
                 finally
@@ -1134,6 +1110,24 @@ final class CacheStore implements Closeable
         }
     }
 
+    /** Per-thread arrays of page writes: check values computed before the lock, runs sealed under it. */
+    private static final class WriteScratch
+    {
+        final List<WriteRun> sealed = new ArrayList<>(4);
+        private int[] crcs = new int[WriteRun.MAX_BLOCKS];
+
+        int[] crcs(final int count)
+        {
+            if (count > crcs.length)
+            {
+                crcs = new int[count];
+            }
+            return crcs;
+        }
+    }
+
+    private static final ThreadLocal<WriteScratch> WRITE_SCRATCH = ThreadLocal.withInitial(WriteScratch::new);
+
     /**
      * Under the lock: stores an admitted page in the object's write run, adding the runs this seals to
      * {@code sealed}, which the caller submits after releasing the lock.
@@ -1144,6 +1138,7 @@ final class CacheStore implements Closeable
         final ObjectRecord record,
         final long pageIndex,
         final ByteBuffer src,
+        final int offset,
         final int crc,
         final List<WriteRun> sealed) throws IOException
     {
@@ -1162,7 +1157,7 @@ final class CacheStore implements Closeable
         {
             sealed.add(seal(openRuns.peekFirst()));
         }
-        final WriteRun previous = stage(record, block, src);
+        final WriteRun previous = stage(record, block, src, offset);
         if (previous != null)
         {
             sealed.add(previous);
@@ -1187,13 +1182,13 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Copies a page's data (one block from {@code src}'s position) to the object's write run if its block follows the
-     * run's last one, else seals the run and starts a new one. Pages of one object written in order, to consecutive
-     * blocks, reach the device in runs of up to {@link WriteRun#MAX_BLOCKS} blocks with one I/O.
+     * Copies a page's data (one block of {@code src} from {@code offset}) to the object's write run if its block
+     * follows the run's last one, else seals the run and starts a new one. Pages of one object written in order, to
+     * consecutive blocks, reach the device in runs of up to {@link WriteRun#MAX_BLOCKS} blocks with one I/O.
      *
      * @return the run sealed, which the caller must {@link #submit(WriteRun)} after releasing the lock, or null.
      */
-    private WriteRun stage(final ObjectRecord record, final long block, final ByteBuffer src)
+    private WriteRun stage(final ObjectRecord record, final long block, final ByteBuffer src, final int offset)
     {
         WriteRun sealed = null;
         WriteRun run = record.run;
@@ -1208,7 +1203,7 @@ final class CacheStore implements Closeable
             record.run = run;
             openRuns.addLast(record);
         }
-        run.buffer.clear().put(run.count * blockSize, src, src.position(), blockSize);
+        run.buffer.clear().put(run.count * blockSize, src, offset, blockSize);
         run.count++;
         return sealed;
     }
@@ -1604,8 +1599,8 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * After the writers were shut down: waits (10 s at most) until the writer threads have exited, so that none
-     * outlives the mount.
+     * After the writers were shut down: waits (10 s at most, less if interrupted) until the writer threads have
+     * exited, so that none outlives the mount.
      */
     private void awaitWriters()
     {
@@ -1613,24 +1608,11 @@ final class CacheStore implements Closeable
         {
             return;
         }
-        boolean interrupted = false;
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true)
+        try
         {
-            try
-            {
-                if (runWriter.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) ||
-                    System.nanoTime() - deadline >= 0)
-                {
-                    break;
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
+            runWriter.awaitTermination(10, TimeUnit.SECONDS);
         }
-        if (interrupted)
+        catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
@@ -1800,9 +1782,15 @@ final class CacheStore implements Closeable
      */
     double freePercent()
     {
-        final long free = allocator.freeBlocks() + allocator.pendingFree() - reservedBlocks - pendingPages.get() -
-            commitReserve();
-        return 100.0 * Math.max(0, free) / layout.dataBlocks();
+        return 100.0 * Math.max(0, freeBeforePending() - pendingPages.get()) / layout.dataBlocks();
+    }
+
+    /**
+     * @return {@link #freePercent()}'s free blocks before the blocks set aside for allocated pages are subtracted.
+     */
+    private long freeBeforePending()
+    {
+        return allocator.freeBlocks() + allocator.pendingFree() - reservedBlocks - commitReserve();
     }
 
     /**
@@ -2150,7 +2138,15 @@ final class CacheStore implements Closeable
      */
     private long roomBeyond(final long ownReservation)
     {
-        return allocator.freeBlocks() - (reservedBlocks - ownReservation) - pendingPages.get() - commitReserve();
+        return roomBeforePending(ownReservation) - pendingPages.get();
+    }
+
+    /**
+     * @return {@link #roomBeyond}'s blocks before the blocks set aside for allocated pages are subtracted.
+     */
+    private long roomBeforePending(final long ownReservation)
+    {
+        return allocator.freeBlocks() - (reservedBlocks - ownReservation) - commitReserve();
     }
 
     private long commitReserve()
@@ -2244,19 +2240,20 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * @return the check value of one block of {@code src} from its position (its limit is kept).
+     * @return the check value of the block of {@code src} at {@code offset} (its position and limit are kept).
      */
-    private int crcOfBlock(final long objectId, final long pageIndex, final ByteBuffer src)
+    private int crcOfBlock(final long objectId, final long pageIndex, final ByteBuffer src, final int offset)
     {
+        final int position = src.position();
         final int limit = src.limit();
-        src.limit(src.position() + blockSize);
         try
         {
+            src.limit(offset + blockSize).position(offset);
             return crcOf(objectId, pageIndex, src);
         }
         finally
         {
-            src.limit(limit);
+            src.limit(limit).position(position);
         }
     }
 

@@ -46,10 +46,10 @@ public record MountOptions(
     }
 
     /**
-     * @return the defaults: commit every 5 s, 12288 cached nodes, commit after 12288 dirty nodes (the page-map leaves of
-     * about 48 files of 256 MiB written at once in random order), culling at
-     * brun=10 % / bcull=7 % / bstop=3 % free space in the background, objects over 10 % of the cache culled by page
-     * range, write-behind runs on, written by 4 threads.
+     * @return the defaults: commit every 5 s, 12288 cached nodes, commit after 12288 dirty nodes (the page-map
+     * leaves of about 48 files of 256 MiB written at once in random order), culling at brun=10 % / bcull=7 % /
+     * bstop=3 % free space in the background, objects over 10 % of the cache culled by page range, write-behind
+     * runs on, written by 4 threads.
      */
     public static MountOptions defaults()
     {

@@ -9,8 +9,9 @@ import org.cachefs.fscache.spi.Storage;
  * many as are queued up to the batch, and hands them to the backend ({@code write_page} for one page,
  * {@link org.cachefs.fscache.spi.CacheBackend#writePages} for more), clearing PG_fscache_write when the call
  * returns. After {@link FsCacheOptions#storeBatchPages()} pages it re-enqueues itself behind the tasks waiting for a
- * pool thread, if any (else it goes on); when an exclusive operation is waiting it finishes and hands the remaining pages to a fresh storage operation queued
- * behind it. A failed write withdraws the object and aborts its pending writes.
+ * pool thread, if any (else it goes on); when an exclusive operation is waiting it finishes and hands the remaining
+ * pages to a fresh storage operation queued behind it. A failed write withdraws the object and aborts its pending
+ * writes.
  */
 final class StorageOp extends Operation implements Storage
 {
@@ -18,6 +19,8 @@ final class StorageOp extends Operation implements Storage
     private volatile long storeLimit;
     /** The pages taken from the cookie's queue for one backend call; only the thread running the op uses it. */
     private final java.util.ArrayList<CachePage> taken = new java.util.ArrayList<>();
+    /** {@link #taken} as the backend sees it. */
+    private final java.util.List<CachePage> takenView = java.util.Collections.unmodifiableList(taken);
 
     StorageOp(final CookieImpl cookie, final FsObject object)
     {
@@ -130,7 +133,7 @@ final class StorageOp extends Operation implements Storage
                 try
                 {
                     result = taken.size() == 1 ? object.cache.backend.writePage(this, taken.get(0)) :
-                        object.cache.backend.writePages(this, java.util.Collections.unmodifiableList(taken));
+                        object.cache.backend.writePages(this, takenView);
                 }
                 catch (final RuntimeException | LinkageError | AssertionError ex)
                 {

@@ -27,7 +27,7 @@ class BlockSetTest
         final BlockSet set = new BlockSet(BLOCKS);
         final long last = BLOCKS - 1;
         final long edge = BlockSet.CHUNK_BLOCKS;
-        assertThat(set.isEmpty()).isTrue();
+        assertThat(set.size()).isZero();
         assertThat(set.add(0)).isTrue();
         assertThat(set.add(edge - 1)).isTrue();
         assertThat(set.add(edge)).isTrue();

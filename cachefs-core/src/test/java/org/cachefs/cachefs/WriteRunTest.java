@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Write-behind: pages of an object on consecutive blocks gather in a run of up to 32 blocks; a full run is written
- * by one of the store's writer threads while the netfs goes on. A page in a run is never read from the device before the run is
- * there, a miss does not cut a run short, and a failed run write stops the store.
+ * by one of the store's writer threads while the netfs goes on. A page in a run is never read from the device before
+ * the run is there, a miss does not cut a run short, and a failed run write stops the store.
  */
 class WriteRunTest
 {
@@ -62,6 +62,21 @@ class WriteRunTest
         final ByteBuffer dst = AlignedBuffers.allocate(4096);
         assertThat(store.read(record, pageIndex, dst)).as("page %d", pageIndex).isEqualTo(CacheStore.READ_HIT);
         assertThat(dst.clear()).as("page %d", pageIndex).isEqualTo(pageOf(content));
+    }
+
+    /** Mounts the image again and checks that object {@code KEY} holds pages {@code [0, pages)}, each as written. */
+    private void assertPagesAfterRemount(final int pages) throws IOException
+    {
+        try (CacheStore store = CacheStore.mount(image, OPTIONS))
+        {
+            final ObjectRecord record = store.lookup(0, KEY);
+            assertThat(record.pageCount).isEqualTo(pages);
+            for (int p = 0; p < pages; p++)
+            {
+                assertHit(store, record, p, p);
+            }
+            store.release(record);
+        }
     }
 
     private static boolean isWriterThread(final Thread thread)
@@ -307,17 +322,7 @@ class WriteRunTest
             assertThat(store.stats().runWrites.sum()).isEqualTo(1);
             store.release(record);
         }
-
-        try (CacheStore store = CacheStore.mount(image, OPTIONS))
-        {
-            final ObjectRecord record = store.lookup(0, KEY);
-            assertThat(record.pageCount).isEqualTo(WriteRun.MAX_BLOCKS);
-            for (int p = 0; p < WriteRun.MAX_BLOCKS; p++)
-            {
-                assertHit(store, record, p, p);
-            }
-            store.release(record);
-        }
+        assertPagesAfterRemount(WriteRun.MAX_BLOCKS);
     }
 
     @Test
@@ -353,17 +358,7 @@ class WriteRunTest
         store.release(record);
         // A crash now: the commit holds all 64 pages, their data on the device before it.
         store.abandon();
-
-        try (CacheStore again = CacheStore.mount(image, OPTIONS))
-        {
-            final ObjectRecord found = again.lookup(0, KEY);
-            assertThat(found.pageCount).isEqualTo(2 * WriteRun.MAX_BLOCKS);
-            for (int p = 0; p < 2 * WriteRun.MAX_BLOCKS; p++)
-            {
-                assertHit(again, found, p, p);
-            }
-            again.release(found);
-        }
+        assertPagesAfterRemount(2 * WriteRun.MAX_BLOCKS);
     }
 
     @Test

@@ -43,6 +43,23 @@ class StoreBatchTest extends FsCacheTestSupport
         return pages;
     }
 
+    /**
+     * Allocates pages {@code [0, count)}, holds the backend's writes and writes page 0, which the storage operation
+     * takes alone; the other pages' writes queue behind it. Writes are still held on return.
+     */
+    private List<CachePage> queueBehindAHeldWrite(final int count) throws InterruptedException
+    {
+        final List<CachePage> pages = allocate(0, count);
+        memory.holdWrites();
+        assertThat(cookie.writePage(pages.get(0))).isEqualTo(Result.OK);
+        assertThat(memory.awaitHeldWrites(1, 10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i < count; i++)
+        {
+            assertThat(cookie.writePage(pages.get(i))).isEqualTo(Result.OK);
+        }
+        return pages;
+    }
+
     private List<String> writeCalls()
     {
         return backend.calls().stream().filter(call -> call.startsWith("writePage")).toList();
@@ -51,14 +68,7 @@ class StoreBatchTest extends FsCacheTestSupport
     @Test
     void pagesQueuedWhileAWriteIsUnderWayGoToTheBackendTogether() throws InterruptedException
     {
-        final List<CachePage> pages = allocate(0, 6);
-        memory.holdWrites();
-        assertThat(cookie.writePage(pages.get(0))).isEqualTo(Result.OK);
-        assertThat(memory.awaitHeldWrites(1, 10, TimeUnit.SECONDS)).isTrue();
-        for (int i = 1; i < 6; i++)
-        {
-            assertThat(cookie.writePage(pages.get(i))).isEqualTo(Result.OK);
-        }
+        final List<CachePage> pages = queueBehindAHeldWrite(6);
         assertThat(cookie.checkPageWrite(pages.get(5))).isTrue();
         memory.releaseWrites();
         for (final CachePage page : pages)
@@ -84,14 +94,7 @@ class StoreBatchTest extends FsCacheTestSupport
     @Test
     void aFailedPageEndsTheBatchAndAbortsThePagesAfterIt() throws InterruptedException
     {
-        final List<CachePage> pages = allocate(0, 5);
-        memory.holdWrites();
-        assertThat(cookie.writePage(pages.get(0))).isEqualTo(Result.OK);
-        assertThat(memory.awaitHeldWrites(1, 10, TimeUnit.SECONDS)).isTrue();
-        for (int i = 1; i < 5; i++)
-        {
-            assertThat(cookie.writePage(pages.get(i))).isEqualTo(Result.OK);
-        }
+        final List<CachePage> pages = queueBehindAHeldWrite(5);
         // Page 0 is held past the fault check: the next write, page 1, fails.
         memory.failNextWrite();
         memory.releaseWrites();
