@@ -17,7 +17,8 @@ import java.util.Objects;
  * </ul>
  * The flags are atomic and may be tested and changed from any thread; the core keeps its own record of which pages
  * it tracks, so a netfs changing a flag cannot corrupt the core's state. The netfs owns the page; a page must not be
- * given to two calls at once.
+ * given to two calls at once. Several pages of the same index (one per netfs thread, say) may be read, tracked and
+ * written at the same time; of several writes of one index, the last one submitted is what the cache keeps.
  */
 public final class CachePage
 {
@@ -26,6 +27,8 @@ public final class CachePage
     static final int READ_PENDING = 1 << 2;
     static final int STORING = 1 << 3;
     static final int NOT_DISPATCHED = 1 << 4;
+    /** Set while a page list is being taken in, to find an index listed twice. */
+    static final int LISTED = 1 << 5;
 
     private static final VarHandle FLAGS;
 
@@ -50,6 +53,12 @@ public final class CachePage
      * The retrieval whose read of this page is in flight; written before {@link #READ_PENDING} is set.
      */
     volatile RetrievalOp reader;
+
+    /** The next page of the same index in the cookie's tracked pages ({@link PageSet}); under the cookie's lock. */
+    CachePage nextTracked;
+
+    /** The next page of the same index in the cookie's pages being read ({@link PageSet}); under the cookie's lock. */
+    CachePage nextReading;
 
     /**
      * A page.

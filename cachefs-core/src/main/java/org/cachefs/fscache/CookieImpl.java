@@ -4,7 +4,9 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.cachefs.fscache.spi.CacheBackend;
 import org.cachefs.fscache.spi.CacheObject;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,8 +23,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * held while calling the backend or the netfs. Lock order: a child cookie's lock before its parent's.
  * <h2>Page tracking (data cookies)</h2>
  * {@link #tracked}: pages the backend marked cached (PG_fscache), until uncached. {@link #reading}: pages in a read
- * call or with a read in flight. {@link #stores}: pages with a write pending or in progress (PG_fscache_write), of
- * which {@link #pendingStores} are not yet handed to the backend.
+ * call or with a read in flight. Both may hold several pages of one index (netfs threads with a page each).
+ * {@link #pendingStores}: pages whose write is queued and not yet handed to the backend, in submission order, at most
+ * one per index ({@link #queuedStores}): a write of another page of an index whose write is still queued supersedes
+ * it, so the cache keeps the last page written. A page being written by the storage operation carries
+ * {@link CachePage#STORING}; the object's single storage operation writes batches one after another, so a write
+ * queued behind a write in progress of the same index reaches the backend after it.
  */
 final class CookieImpl implements Cookie
 {
@@ -47,11 +53,16 @@ final class CookieImpl implements Cookie
 
     private volatile int flags;
     private int nChildren;
+    /**
+     * Children acquired and not relinquished, by key: an object is identified by its parent and key, so a second
+     * cookie of a key still held could only wait for the first one's object to die. It gets the no-op cookie.
+     */
+    private HashMap<ByteBuffer, CookieImpl> children;
     private final ArrayList<FsObject> backing = new ArrayList<>(1);
 
-    private final Long2ObjectHashMap<CachePage> tracked;
-    private final Long2ObjectHashMap<CachePage> reading;
-    private final Long2ObjectHashMap<CachePage> stores;
+    private final PageSet tracked;
+    private final PageSet reading;
+    private final Long2ObjectHashMap<CachePage> queuedStores;
     private final ArrayDeque<CachePage> pendingStores;
 
     @SuppressWarnings("unchecked")
@@ -77,14 +88,14 @@ final class CookieImpl implements Cookie
         {
             tracked = null;
             reading = null;
-            stores = null;
+            queuedStores = null;
             pendingStores = null;
         }
         else
         {
-            tracked = new Long2ObjectHashMap<>();
-            reading = new Long2ObjectHashMap<>();
-            stores = new Long2ObjectHashMap<>();
+            tracked = new PageSet(PageSet.TRACKED);
+            reading = new PageSet(PageSet.READING);
+            queuedStores = new Long2ObjectHashMap<>();
             pendingStores = new ArrayDeque<>();
         }
     }
@@ -119,11 +130,15 @@ final class CookieImpl implements Cookie
         stats.inc(StatCounter.ACQUIRES);
         final CookieImpl child = new CookieImpl(
             fsCache, this, def, defName, data, childKey.clone(), childAux.clone());
+        if (!addChild(child))
+        {
+            stats.inc(StatCounter.ACQUIRES_DUPLICATE);
+            return fsCache.noopCookie();
+        }
         if (!child.type.isIndex())
         {
             child.size = def.size(data);
         }
-        addChild();
         stats.inc(child.type.isIndex() ? StatCounter.COOKIES_INDEX :
             child.type == CookieType.DATAFILE ? StatCounter.COOKIES_DATA : StatCounter.COOKIES_SPECIAL);
 
@@ -142,11 +157,17 @@ final class CookieImpl implements Cookie
     CookieImpl createChild(final CookieDefinition<?> def, final Object data, final byte[] key, final byte[] aux)
     {
         final CookieImpl child = new CookieImpl(fsCache, this, def, def.name(), data, key, aux);
-        addChild();
+        if (!addChild(child))
+        {
+            throw new IllegalStateException("cookie '" + child.name + "' is already acquired");
+        }
         return child;
     }
 
-    private void addChild()
+    /**
+     * @return false if a child of the same key is held.
+     */
+    private boolean addChild(final CookieImpl child)
     {
         lock.lock();
         try
@@ -155,7 +176,16 @@ final class CookieImpl implements Cookie
             {
                 throw new IllegalStateException("cannot acquire a cookie under relinquished cookie '" + name + "'");
             }
+            if (null == children)
+            {
+                children = new HashMap<>();
+            }
+            if (null != children.putIfAbsent(ByteBuffer.wrap(child.key), child))
+            {
+                return false;
+            }
             nChildren++;
+            return true;
         }
         finally
         {
@@ -163,12 +193,13 @@ final class CookieImpl implements Cookie
         }
     }
 
-    void removeChild()
+    void removeChild(final CookieImpl child)
     {
         lock.lock();
         try
         {
             nChildren--;
+            children.remove(ByteBuffer.wrap(child.key), child);
         }
         finally
         {
@@ -241,7 +272,7 @@ final class CookieImpl implements Cookie
 
         if (null != parent)
         {
-            parent.removeChild();
+            parent.removeChild(this);
         }
     }
 
@@ -478,7 +509,7 @@ final class CookieImpl implements Cookie
             {
                 return countRetrieval(Result.NO_BUFS);
             }
-            reading.put(page.index(), page);
+            reading.add(page);
             stats.inc(StatCounter.RETRIEVAL_OPS);
         }
         finally
@@ -723,7 +754,7 @@ final class CookieImpl implements Cookie
             for (int i = 0, n = pages.size(); i < n; i++)
             {
                 final CachePage page = pages.get(i);
-                if (tracked.get(page.index()) != page)
+                if (!tracked.contains(page))
                 {
                     return Result.NO_BUFS;
                 }
@@ -903,30 +934,61 @@ final class CookieImpl implements Cookie
         }
     }
 
+    /**
+     * Enters the pages of a list as being read; an index listed twice is refused (the pages of one call are one per
+     * index; other calls may read other pages of the same indexes).
+     */
     private void reserveAllLocked(final List<CachePage> pages)
     {
-        for (int i = 0, n = pages.size(); i < n; i++)
+        final int n = pages.size();
+        int listed = 0;
+        try
         {
-            final CachePage page = pages.get(i);
-            final CachePage previous = reading.put(page.index(), page);
-            if (null != previous)
+            for (; listed < n; listed++)
             {
-                reading.put(page.index(), previous);
-                for (int j = 0; j < i; j++)
+                final CachePage page = pages.get(listed);
+                if (page.hasBits(CachePage.LISTED))
                 {
-                    reading.remove(pages.get(j).index());
+                    throw duplicateInList(page);
                 }
-                throw new IllegalArgumentException("page index " + page.index() + " appears twice in the list");
+                for (CachePage other = reading.first(page.index()); null != other; other = other.nextReading)
+                {
+                    if (other.hasBits(CachePage.LISTED))
+                    {
+                        throw duplicateInList(page);
+                    }
+                }
+                page.setBits(CachePage.LISTED);
+                reading.add(page);
             }
         }
+        catch (final IllegalArgumentException ex)
+        {
+            for (int j = 0; j < listed; j++)
+            {
+                reading.remove(pages.get(j));
+            }
+            throw ex;
+        }
+        finally
+        {
+            for (int j = 0; j < listed; j++)
+            {
+                pages.get(j).clearBits(CachePage.LISTED);
+            }
+        }
+    }
+
+    private static IllegalArgumentException duplicateInList(final CachePage page)
+    {
+        return new IllegalArgumentException("page index " + page.index() + " appears twice in the list");
     }
 
     private void unreserveAllLocked(final List<CachePage> pages)
     {
         for (int i = 0, n = pages.size(); i < n; i++)
         {
-            final CachePage page = pages.get(i);
-            reading.remove(page.index(), page);
+            reading.remove(pages.get(i));
         }
     }
 
@@ -948,7 +1010,7 @@ final class CookieImpl implements Cookie
         lock.lock();
         try
         {
-            reading.remove(page.index(), page);
+            reading.remove(page);
         }
         finally
         {
@@ -1053,7 +1115,7 @@ final class CookieImpl implements Cookie
                     for (int i = 0, n = pages.size(); i < n; i++)
                     {
                         final CachePage page = pages.get(i);
-                        if (tracked.get(page.index()) == page)
+                        if (tracked.contains(page))
                         {
                             notified.add(page);
                         }
@@ -1075,7 +1137,10 @@ final class CookieImpl implements Cookie
             return false;
         }
 
-        tracked.put(page.index(), page);
+        if (!tracked.contains(page))
+        {
+            tracked.add(page);
+        }
         page.setFsCache();
         return true;
     }
@@ -1107,25 +1172,32 @@ final class CookieImpl implements Cookie
         {
             checkNotRelinquishedLocked("writePage");
             final FsObject object = firstObjectLocked();
-            if (null == object || !object.acceptsOpsLocked() || tracked.get(page.index()) != page ||
+            if (null == object || !object.acceptsOpsLocked() || !tracked.contains(page) ||
                 object.isOverStoreLimitLocked(page))
             {
                 stats.inc(StatCounter.STORES_NO_BUFS);
                 return Result.NO_BUFS;
             }
 
-            if (null != stores.get(page.index()))
+            if (isWritingLocked(page))
             {
                 stats.inc(StatCounter.STORES_AGAIN);
                 stats.inc(StatCounter.STORES_OK);
                 return Result.OK;
             }
 
-            stores.put(page.index(), page);
+            final CachePage superseded = queuedStores.put(page.index(), page);
+            if (null != superseded)
+            {
+                // An earlier page of this index is still queued: this later one is what the cache must keep.
+                pendingStores.removeFirstOccurrence(superseded);
+                superseded.clearFsCacheWrite();
+                changed.signalAll();
+            }
             pendingStores.addLast(page);
             page.setFsCacheWrite();
             object.startWriterLocked(this);
-            if (null == stores.get(page.index()))
+            if (queuedStores.get(page.index()) != page)
             {
                 stats.inc(StatCounter.STORES_NO_BUFS);
                 return Result.NO_BUFS;
@@ -1138,6 +1210,14 @@ final class CookieImpl implements Cookie
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * @return true while the page's write is queued or being written.
+     */
+    private boolean isWritingLocked(final CachePage page)
+    {
+        return page.hasBits(CachePage.STORING) || queuedStores.get(page.index()) == page;
     }
 
     boolean hasPendingStoresLocked()
@@ -1154,9 +1234,9 @@ final class CookieImpl implements Cookie
         CachePage page;
         while (null != (page = pendingStores.pollFirst()))
         {
+            queuedStores.remove(page.index(), page);
             if (page.index() >= limit)
             {
-                stores.remove(page.index(), page);
                 page.clearFsCacheWrite();
                 changed.signalAll();
                 continue;
@@ -1177,7 +1257,6 @@ final class CookieImpl implements Cookie
         for (int i = 0, n = pages.size(); i < n; i++)
         {
             final CachePage page = pages.get(i);
-            stores.remove(page.index(), page);
             page.clearBits(CachePage.STORING);
             page.clearFsCacheWrite();
         }
@@ -1194,7 +1273,7 @@ final class CookieImpl implements Cookie
         CachePage page;
         while (null != (page = pendingStores.pollFirst()))
         {
-            stores.remove(page.index(), page);
+            queuedStores.remove(page.index(), page);
             page.clearFsCacheWrite();
         }
         changed.signalAll();
@@ -1213,7 +1292,7 @@ final class CookieImpl implements Cookie
         lock.lock();
         try
         {
-            if (!tracked.remove(page.index(), page))
+            if (!tracked.remove(page))
             {
                 return;
             }
@@ -1247,7 +1326,7 @@ final class CookieImpl implements Cookie
         lock.lock();
         try
         {
-            return stores.get(page.index()) == page;
+            return isWritingLocked(page);
         }
         finally
         {
@@ -1261,7 +1340,7 @@ final class CookieImpl implements Cookie
         lock.lock();
         try
         {
-            while (stores.get(page.index()) == page)
+            while (isWritingLocked(page))
             {
                 changed.awaitUninterruptibly();
             }
@@ -1279,7 +1358,7 @@ final class CookieImpl implements Cookie
         lock.lock();
         try
         {
-            while (stores.get(page.index()) == page)
+            while (isWritingLocked(page))
             {
                 if (remainingNs <= 0)
                 {
@@ -1292,7 +1371,7 @@ final class CookieImpl implements Cookie
                 catch (final InterruptedException ex)
                 {
                     Thread.currentThread().interrupt();
-                    return stores.get(page.index()) != page;
+                    return !isWritingLocked(page);
                 }
             }
 
@@ -1310,15 +1389,14 @@ final class CookieImpl implements Cookie
         lock.lock();
         try
         {
-            if (stores.get(page.index()) == page)
+            if (page.hasBits(CachePage.STORING))
             {
-                if (page.hasBits(CachePage.STORING))
-                {
-                    return false;
-                }
+                return false;
+            }
 
-                pendingStores.remove(page);
-                stores.remove(page.index(), page);
+            if (queuedStores.remove(page.index(), page))
+            {
+                pendingStores.removeFirstOccurrence(page);
                 page.clearFsCacheWrite();
                 changed.signalAll();
             }
@@ -1339,7 +1417,8 @@ final class CookieImpl implements Cookie
         lock.lock();
         try
         {
-            pages = new ArrayList<>(tracked.values());
+            pages = new ArrayList<>(tracked.size());
+            tracked.copyTo(pages);
         }
         finally
         {
@@ -1429,8 +1508,11 @@ final class CookieImpl implements Cookie
             if (object.detachLocked() && !type.isIndex())
             {
                 unbound = true;
-                for (final CachePage page : reading.values())
+                final ArrayList<CachePage> pages = new ArrayList<>(Math.max(reading.size(), tracked.size()));
+                reading.copyTo(pages);
+                for (int i = 0, n = pages.size(); i < n; i++)
                 {
+                    final CachePage page = pages.get(i);
                     if (page.testAndClear(CachePage.READ_PENDING))
                     {
                         if (null == cancelled)
@@ -1438,21 +1520,15 @@ final class CookieImpl implements Cookie
                             cancelled = new ArrayList<>();
                         }
                         cancelled.add(page);
+                        reading.remove(page);
                     }
                 }
 
-                if (null != cancelled)
+                pages.clear();
+                tracked.copyTo(pages);
+                for (int i = 0, n = pages.size(); i < n; i++)
                 {
-                    for (int i = 0, n = cancelled.size(); i < n; i++)
-                    {
-                        final CachePage page = cancelled.get(i);
-                        reading.remove(page.index(), page);
-                    }
-                }
-
-                for (final CachePage page : tracked.values())
-                {
-                    page.clearFsCache();
+                    pages.get(i).clearFsCache();
                 }
                 tracked.clear();
             }
@@ -1529,13 +1605,13 @@ final class CookieImpl implements Cookie
 
     private void checkNotTrackedLocked(final CachePage page)
     {
-        if (null != tracked.get(page.index()))
+        if (tracked.contains(page))
         {
             throw new IllegalStateException("page " + page.index() + " of cookie '" + name +
                 "' is already tracked by the cache: uncache it before reading or allocating it again");
         }
 
-        if (null != reading.get(page.index()))
+        if (reading.contains(page))
         {
             throw new IllegalStateException("page " + page.index() + " of cookie '" + name +
                 "' already has a read in progress");

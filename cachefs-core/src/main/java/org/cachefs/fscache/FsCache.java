@@ -709,7 +709,7 @@ public final class FsCache implements AutoCloseable
             {
                 counters.inc(StatCounter.ACQUIRES_NO_CACHE);
                 counters.inc(StatCounter.ACQUIRES_NO_BUFS);
-                cookie.parent.removeChild();
+                cookie.parent.removeChild(cookie);
                 return noopCookie;
             }
 
@@ -727,7 +727,7 @@ public final class FsCache implements AutoCloseable
             if (null == object)
             {
                 counters.inc(StatCounter.ACQUIRES_NO_BUFS);
-                cookie.parent.removeChild();
+                cookie.parent.removeChild(cookie);
                 return noopCookie;
             }
 

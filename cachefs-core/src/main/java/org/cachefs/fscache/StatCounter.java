@@ -48,6 +48,9 @@ public enum StatCounter
     ACQUIRES_NO_BUFS(4, "nbf"),
     /** Acquire requests that failed for lack of memory. */
     ACQUIRES_OOM(4, "oom"),
+    /** Acquire requests for a key already acquired under the same parent and not relinquished: given the no-op
+     * cookie. */
+    ACQUIRES_DUPLICATE(4, "dup"),
 
     /** Lookup calls made on backends. */
     LOOKUPS(5, "n"),

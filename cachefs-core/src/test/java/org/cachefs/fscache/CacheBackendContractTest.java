@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -152,6 +153,14 @@ public abstract class CacheBackendContractTest
         final Cookie cookie = volume.acquire(TestFile.DATA, file);
         assertThat(cookie.isNoop()).isFalse();
         return cookie;
+    }
+
+    /**
+     * Acquire a data file cookie for a file stored before under the same name (its aux unchanged).
+     */
+    protected Cookie acquireAgain(final String name)
+    {
+        return acquire(new TestFile(name));
     }
 
     protected static CachePage page(final long index)
@@ -337,11 +346,15 @@ public abstract class CacheBackendContractTest
         final CachePage page = page(4);
         assertThat(cookie.readOrAllocPage(page, recorder, null)).isEqualTo(Result.NO_DATA);
 
-        assertThatThrownBy(() -> cookie.readOrAllocPage(page(4), recorder, null))
+        assertThatThrownBy(() -> cookie.readOrAllocPage(page, recorder, null))
             .isInstanceOf(IllegalStateException.class)
             .hasMessage("page 4 of cookie 'test.file' is already tracked by the cache: " +
                 "uncache it before reading or allocating it again");
         assertThatThrownBy(() -> cookie.allocPage(page))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("page 4 of cookie 'test.file' is already tracked by the cache: " +
+                "uncache it before reading or allocating it again");
+        assertThatThrownBy(() -> cookie.readOrAllocPages(new ArrayList<>(List.of(page)), recorder, null))
             .isInstanceOf(IllegalStateException.class)
             .hasMessage("page 4 of cookie 'test.file' is already tracked by the cache: " +
                 "uncache it before reading or allocating it again");
@@ -350,6 +363,157 @@ public abstract class CacheBackendContractTest
         assertThat(cookie.readOrAllocPage(page, recorder, null)).isEqualTo(Result.NO_DATA);
         cookie.uncachePage(page);
         cookie.relinquish(false);
+    }
+
+    @Test
+    void anotherPageOfATrackedIndexIsAMissAndTheLastWriteWins() throws InterruptedException
+    {
+        final Cookie cookie = acquire(new TestFile("two readers"));
+        final CachePage first = page(4);
+        final CachePage second = page(4);
+        assertThat(cookie.readOrAllocPage(first, recorder, null)).isEqualTo(Result.NO_DATA);
+        assertThat(cookie.readOrAllocPage(second, recorder, null)).isEqualTo(Result.NO_DATA);
+        assertThat(first.isFsCache()).isTrue();
+        assertThat(second.isFsCache()).isTrue();
+
+        writeMarked(cookie, second, 2);
+        writeMarked(cookie, first, 1);
+        cookie.uncachePage(second);
+        cookie.uncachePage(first);
+        assertThat(load(cookie, 4)).isEqualTo(1);
+        cookie.relinquish(false);
+    }
+
+    @Test
+    void pagesOfOneIndexHeldByTwoReadersBothReadTheCachedBytes() throws InterruptedException
+    {
+        final Cookie cookie = acquire(new TestFile("shared hit"));
+        store(cookie, 7, 77);
+        final CachePage first = page(7);
+        final CachePage second = page(7);
+        assertThat(cookie.readOrAllocPage(first, recorder, null)).isEqualTo(Result.OK);
+        assertThat(cookie.readOrAllocPage(second, recorder, null)).isEqualTo(Result.OK);
+        assertThat(recorder.await(first)).isEqualTo(Result.OK);
+        assertThat(recorder.await(second)).isEqualTo(Result.OK);
+        assertThat(Pages.seedOf(first)).isEqualTo(77);
+        assertThat(Pages.seedOf(second)).isEqualTo(77);
+
+        final List<CachePage> list = new ArrayList<>(List.of(page(7), page(8)));
+        assertThat(cookie.readOrAllocPages(list, recorder, null)).isEqualTo(Result.NO_DATA);
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).index()).isEqualTo(8);
+
+        cookie.uncachePage(first);
+        assertThatThrownBy(() -> cookie.relinquish(false))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("cannot relinquish cookie 'test.file': 3 page(s) still marked cached; uncache them first");
+        cookie.uncacheAllPages();
+        assertThat(second.isFsCache()).isFalse();
+        assertThat(list.get(0).isFsCache()).isFalse();
+        cookie.relinquish(false);
+    }
+
+    @Test
+    void aListNamingOneIndexTwiceIsRefusedWhateverThePages()
+    {
+        final Cookie cookie = acquire(new TestFile("listed twice"));
+        final CachePage held = page(3);
+        assertThat(cookie.readOrAllocPage(held, recorder, null)).isEqualTo(Result.NO_DATA);
+        final List<CachePage> list = new ArrayList<>(List.of(page(2), page(3), page(3)));
+        assertThatThrownBy(() -> cookie.readOrAllocPages(list, recorder, null))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("page index 3 appears twice in the list");
+
+        // Nothing of the refused list stays entered: each of its pages may be read now.
+        for (final CachePage page : list)
+        {
+            assertThat(cookie.readOrAllocPage(page, recorder, null)).isEqualTo(Result.NO_DATA);
+            cookie.uncachePage(page);
+        }
+        cookie.uncachePage(held);
+        cookie.relinquish(false);
+    }
+
+    @Test
+    void aLaterWriteOfAnIndexSupersedesEarlierQueuedOnes() throws InterruptedException
+    {
+        assumeTrue(holdWrites(backend), "backend cannot hold writes");
+        final Cookie cookie = acquire(new TestFile("rewritten"));
+        final CachePage v1 = page(0);
+        assertThat(cookie.allocPage(v1)).isEqualTo(Result.OK);
+        Pages.fill(v1, 1);
+        assertThat(cookie.writePage(v1)).isEqualTo(Result.OK);
+        awaitHeldWrites(backend, 1);
+        cookie.uncachePage(v1);
+
+        final CachePage v2 = page(0);
+        assertThat(cookie.allocPage(v2)).isEqualTo(Result.OK);
+        Pages.fill(v2, 2);
+        assertThat(cookie.writePage(v2)).isEqualTo(Result.OK);
+        cookie.uncachePage(v2);
+        assertThat(cookie.checkPageWrite(v2)).isTrue();
+
+        final CachePage v3 = page(0);
+        assertThat(cookie.allocPage(v3)).isEqualTo(Result.OK);
+        Pages.fill(v3, 3);
+        assertThat(cookie.writePage(v3)).isEqualTo(Result.OK);
+        cookie.uncachePage(v3);
+
+        // v1 is being written; v2 was queued behind it and is superseded by v3 without being written.
+        assertThat(cookie.checkPageWrite(v1)).isTrue();
+        assertThat(cookie.checkPageWrite(v2)).isFalse();
+        assertThat(v2.isFsCacheWrite()).isFalse();
+        assertThat(cookie.checkPageWrite(v3)).isTrue();
+        assertThat(stat(StatCounter.STORES_AGAIN)).isZero();
+        assertThat(stat(StatCounter.STORES_OK)).isEqualTo(3);
+
+        releaseWrites(backend);
+        assertThat(cookie.waitOnPageWrite(v3, Await.TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(cookie.waitOnPageWrite(v1, Await.TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(load(cookie, 0)).isEqualTo(3);
+        cookie.relinquish(false);
+        final Cookie again = acquireAgain("rewritten");
+        assertThat(load(again, 0)).isEqualTo(3);
+        again.relinquish(false);
+    }
+
+    @Test
+    void rewritesWithoutWaitingLeaveTheLastVersionOfEveryPage() throws InterruptedException
+    {
+        final Cookie cookie = acquire(new TestFile("rewrites"));
+        final int pages = 48;
+        final List<CachePage> last = new ArrayList<>();
+        for (int version = 1; version <= 3; version++)
+        {
+            for (int index = 0; index < pages; index++)
+            {
+                final CachePage page = page(index);
+                assertThat(cookie.allocPage(page)).isEqualTo(Result.OK);
+                Pages.fill(page, version * 1000 + index);
+                assertThat(cookie.writePage(page)).isEqualTo(Result.OK);
+                cookie.uncachePage(page);
+                if (version == 3)
+                {
+                    last.add(page);
+                }
+            }
+        }
+        for (final CachePage page : last)
+        {
+            assertThat(cookie.waitOnPageWrite(page, Await.TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        }
+        awaitIdle();
+        for (int index = 0; index < pages; index++)
+        {
+            assertThat(load(cookie, index)).as("page %d", index).isEqualTo(3000 + index);
+        }
+        cookie.relinquish(false);
+        final Cookie again = acquireAgain("rewrites");
+        for (int index = 0; index < pages; index++)
+        {
+            assertThat(load(again, index)).as("page %d after re-acquisition", index).isEqualTo(3000 + index);
+        }
+        again.relinquish(false);
     }
 
     @Test
@@ -368,6 +532,115 @@ public abstract class CacheBackendContractTest
         assertThat(cookie.waitOnPageWrite(page, Await.TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
         cookie.uncachePage(page);
         cookie.relinquish(false);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Duplicate acquisition.
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Where the duplicated key sits in the index tree. */
+    private enum Level
+    {
+        /** A data file acquired twice under one index. */
+        DATA_FILE,
+        /** An index acquired twice under one index, with a data file under each. */
+        INDEX,
+        /** The volume index acquired twice under the netfs's primary index (two mounts of one volume). */
+        VOLUME
+    }
+
+    @Test
+    void aKeyAcquiredTwiceAtAnyLevelGivesTheSecondCallerACookieThatAnswersAtOnce() throws InterruptedException
+    {
+        int round = 0;
+        for (final Level level : Level.values())
+        {
+            for (final boolean firstReleasedFirst : new boolean[] {true, false})
+            {
+                for (final boolean retire : new boolean[] {false, true})
+                {
+                    final String name = "dup-" + level + "-" + firstReleasedFirst + "-" + retire;
+                    final long duplicatesBefore = stat(StatCounter.ACQUIRES_DUPLICATE);
+                    final Cookie firstParent;
+                    final Cookie secondParent;
+                    final Cookie first;
+                    final Cookie second;
+                    switch (level)
+                    {
+                        case DATA_FILE:
+                            firstParent = null;
+                            secondParent = null;
+                            first = volume.acquire(TestFile.DATA, new TestFile(name));
+                            second = volume.acquire(TestFile.DATA, new TestFile(name));
+                            break;
+
+                        case INDEX:
+                            firstParent = volume.acquire(TestFile.INDEX, new TestFile(name));
+                            secondParent = volume.acquire(TestFile.INDEX, new TestFile(name));
+                            first = firstParent.acquire(TestFile.DATA, new TestFile("file"));
+                            second = secondParent.acquire(TestFile.DATA, new TestFile("file"));
+                            break;
+
+                        default:
+                            firstParent = null;
+                            secondParent = netfs.primaryIndex().acquire(TestFile.INDEX, new TestFile("volume"));
+                            first = volume.acquire(TestFile.DATA, new TestFile(name));
+                            second = secondParent.acquire(TestFile.DATA, new TestFile(name));
+                            break;
+                    }
+                    final String what = name + " (round " + round++ + ")";
+                    assertThat(first.isNoop()).as(what).isFalse();
+                    assertThat(second.isNoop()).as(what).isTrue();
+                    assertThat(null == secondParent || secondParent.isNoop()).as(what).isTrue();
+                    assertThat(stat(StatCounter.ACQUIRES_DUPLICATE) - duplicatesBefore).as(what).isEqualTo(1);
+
+                    store(first, 0, round);
+                    final CachePage page = page(0);
+                    assertTimeoutPreemptively(java.time.Duration.ofSeconds(Await.TIMEOUT_SECONDS), () ->
+                    {
+                        assertThat(second.readOrAllocPage(page, recorder, null)).as(what).isEqualTo(Result.NO_BUFS);
+                        assertThat(second.allocPage(page)).as(what).isEqualTo(Result.NO_BUFS);
+                        assertThat(second.writePage(page)).as(what).isEqualTo(Result.NO_BUFS);
+                        assertThat(second.attrChanged()).as(what).isEqualTo(Result.NO_BUFS);
+                    });
+                    assertThat(page.isFsCache()).as(what).isFalse();
+                    assertThat(load(first, 0)).as(what).isEqualTo(round);
+
+                    if (firstReleasedFirst)
+                    {
+                        first.relinquish(retire);
+                        second.relinquish(false);
+                    }
+                    else
+                    {
+                        second.relinquish(false);
+                        first.relinquish(retire);
+                    }
+                    if (null != secondParent)
+                    {
+                        secondParent.relinquish(false);
+                    }
+                    if (null != firstParent)
+                    {
+                        firstParent.relinquish(false);
+                    }
+
+                    // With both released, the key is acquired normally and finds what the first stored.
+                    final Cookie parent = level == Level.INDEX ?
+                        volume.acquire(TestFile.INDEX, new TestFile(name)) : volume;
+                    final Cookie again = parent.acquire(TestFile.DATA,
+                        new TestFile(level == Level.INDEX ? "file" : name));
+                    assertThat(again.isNoop()).as(what).isFalse();
+                    assertThat(load(again, 0)).as(what).isEqualTo(retire ? -1 : round);
+                    again.relinquish(false);
+                    if (parent != volume)
+                    {
+                        parent.relinquish(false);
+                    }
+                }
+            }
+        }
+        assertThat(stat(StatCounter.ACQUIRES_DUPLICATE)).isEqualTo(round);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ class FsCacheStatsTest extends FsCacheTestSupport
             "Objects: alc=0 nal=0 avl=0 ded=0\n" +
             "ChkAux : non=0 ok=0 upd=0 obs=0\n" +
             "Pages  : mrk=0 unc=0\n" +
-            "Acquire: n=0 nul=0 noc=0 ok=0 nbf=0 oom=0\n" +
+            "Acquire: n=0 nul=0 noc=0 ok=0 nbf=0 oom=0 dup=0\n" +
             "Lookups: n=0 neg=0 pos=0 crt=0\n" +
             "Updates: n=0 nul=0 run=0\n" +
             "Relinqs: n=0 nul=0 wcr=0\n" +
@@ -63,7 +63,7 @@ class FsCacheStatsTest extends FsCacheTestSupport
             "Objects: alc=3 nal=0 avl=3 ded=3\n" +
             "ChkAux : non=0 ok=0 upd=0 obs=0\n" +
             "Pages  : mrk=2 unc=2\n" +
-            "Acquire: n=2 nul=0 noc=0 ok=2 nbf=0 oom=0\n" +
+            "Acquire: n=2 nul=0 noc=0 ok=2 nbf=0 oom=0 dup=0\n" +
             "Lookups: n=3 neg=3 pos=0 crt=3\n" +
             "Updates: n=0 nul=0 run=0\n" +
             "Relinqs: n=3 nul=0 wcr=0\n" +
@@ -86,6 +86,6 @@ class FsCacheStatsTest extends FsCacheTestSupport
         assertThat(StatCounter.ALLOC_OP_WAITS.lineLabel()).isEqualTo("Allocs");
         assertThat(StatCounter.ALLOC_OP_WAITS.label()).isEqualTo("owt");
         assertThat(StatCounter.OPS_ENQUEUED.lineLabel()).isEqualTo("Ops");
-        assertThat(StatCounter.values()).hasSize(59);
+        assertThat(StatCounter.values()).hasSize(60);
     }
 }
