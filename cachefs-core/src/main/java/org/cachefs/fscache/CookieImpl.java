@@ -248,7 +248,7 @@ final class CookieImpl implements Cookie
             }
 
             flags |= RELINQUISHED;
-            if (!type.isIndex())
+            if (retire && !type.isIndex())
             {
                 cancelPendingStoresLocked();
             }

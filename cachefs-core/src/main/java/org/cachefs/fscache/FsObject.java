@@ -347,9 +347,13 @@ final class FsObject extends PoolTask implements ObjectContext
      * netfs are still outstanding, it is deferred until they complete, so that an accepted change (a truncation) is
      * not lost.
      */
+    /**
+     * Release without retirement: deferred while accepted attribute changes or queued page writes remain, so that
+     * neither a truncation nor a page the netfs wrote just before relinquishing is lost.
+     */
     void releaseLocked()
     {
-        if (attrOps > 0)
+        if (attrOps > 0 || null != writer)
         {
             deferredEvents |= EV_RELEASE;
         }
@@ -362,7 +366,15 @@ final class FsObject extends PoolTask implements ObjectContext
     void attrOpEndedLocked()
     {
         attrOps--;
-        if (attrOps == 0 && deferredEvents != 0)
+        raiseDeferredLocked();
+    }
+
+    /**
+     * Raises the deferred release once nothing holds it back any more.
+     */
+    void raiseDeferredLocked()
+    {
+        if (attrOps == 0 && null == writer && deferredEvents != 0)
         {
             final int event = deferredEvents;
             deferredEvents = 0;

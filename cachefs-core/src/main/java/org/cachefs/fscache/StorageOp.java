@@ -11,7 +11,7 @@ import org.cachefs.fscache.spi.Storage;
  * returns. After {@link FsCacheOptions#storeBatchPages()} pages it re-enqueues itself behind the tasks waiting for a
  * pool thread, if any (else it goes on); when an exclusive operation is waiting it finishes and hands the remaining
  * pages to a fresh storage operation queued behind it. A failed write withdraws the object and aborts its pending
- * writes.
+ * writes. A release without retirement waits for it ({@link FsObject#releaseLocked()}).
  */
 final class StorageOp extends Operation implements Storage
 {
@@ -51,6 +51,7 @@ final class StorageOp extends Operation implements Storage
             object.writer = null;
         }
         cookie.cancelPendingStoresLocked();
+        object.raiseDeferredLocked();
     }
 
     void doWork()
@@ -97,8 +98,9 @@ final class StorageOp extends Operation implements Storage
 
                     if (object.nExclusive > 0)
                     {
-                        finishLocked();
+                        object.writer = null;
                         object.startWriterLocked(cookie);
+                        finishLocked();
                         return;
                     }
 
@@ -174,5 +176,6 @@ final class StorageOp extends Operation implements Storage
             object.writer = null;
         }
         object.completeLocked(this);
+        object.raiseDeferredLocked();
     }
 }

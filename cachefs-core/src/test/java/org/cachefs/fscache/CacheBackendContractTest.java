@@ -988,6 +988,86 @@ public abstract class CacheBackendContractTest
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
+    void relinquishWithoutRetireStoresTheWritesStillQueued() throws InterruptedException
+    {
+        final boolean held = holdWrites(backend);
+        final Cookie cookie = acquire(new TestFile("queued at relinquish"));
+        final List<CachePage> pages = new ArrayList<>();
+        for (int i = 0; i < 6; i++)
+        {
+            final CachePage page = page(i);
+            assertThat(cookie.allocPage(page)).isEqualTo(Result.OK);
+            Pages.fill(page, 600 + i);
+            assertThat(cookie.writePage(page)).isEqualTo(Result.OK);
+            pages.add(page);
+            if (held && i == 0)
+            {
+                awaitHeldWrites(backend, 1);
+            }
+        }
+        for (final CachePage page : pages)
+        {
+            cookie.uncachePage(page);
+        }
+        if (held)
+        {
+            assertThat(cookie.checkPageWrite(pages.get(5))).isTrue();
+        }
+        cookie.relinquish(false);
+        if (held)
+        {
+            releaseWrites(backend);
+        }
+
+        final Cookie again = acquireAgain("queued at relinquish");
+        for (int i = 0; i < 6; i++)
+        {
+            assertThat(load(again, i)).as("page %d", i).isEqualTo(600 + i);
+        }
+        again.relinquish(false);
+        for (final CachePage page : pages)
+        {
+            assertThat(page.isFsCacheWrite()).isFalse();
+        }
+    }
+
+    @Test
+    void relinquishWithRetireAbandonsTheWritesStillQueued() throws InterruptedException
+    {
+        assumeTrue(holdWrites(backend), "backend cannot hold writes");
+        final Cookie cookie = acquire(new TestFile("retired with writes"));
+        final List<CachePage> pages = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final CachePage page = page(i);
+            assertThat(cookie.allocPage(page)).isEqualTo(Result.OK);
+            Pages.fill(page, 700 + i);
+            assertThat(cookie.writePage(page)).isEqualTo(Result.OK);
+            pages.add(page);
+            if (i == 0)
+            {
+                awaitHeldWrites(backend, 1);
+            }
+        }
+        for (final CachePage page : pages)
+        {
+            cookie.uncachePage(page);
+        }
+        cookie.relinquish(true);
+        assertThat(pages.get(1).isFsCacheWrite()).isFalse();
+        assertThat(pages.get(2).isFsCacheWrite()).isFalse();
+        releaseWrites(backend);
+        awaitIdle();
+
+        final Cookie again = acquireAgain("retired with writes");
+        for (int i = 0; i < 3; i++)
+        {
+            assertThat(load(again, i)).as("page %d", i).isEqualTo(-1);
+        }
+        again.relinquish(false);
+    }
+
+    @Test
     void objectPersistsAcrossRelinquishAndReacquire() throws InterruptedException
     {
         final Cookie cookie = acquire(new TestFile("persist").aux("v1"));
