@@ -323,6 +323,10 @@ final class CookieImpl implements Cookie
         try
         {
             checkNotRelinquishedLocked("attrChanged");
+            if (newSize < size)
+            {
+                cancelQueuedStoresFromLocked((newSize + fsCache.pageSize() - 1) / fsCache.pageSize());
+            }
             size = newSize;
             final FsObject object = firstObjectLocked();
             if (null == object || !object.submitLocked(new AttrChangedOp(object, newSize)))
@@ -1259,6 +1263,29 @@ final class CookieImpl implements Cookie
             final CachePage page = pages.get(i);
             page.clearBits(CachePage.STORING);
             page.clearFsCacheWrite();
+        }
+        changed.signalAll();
+    }
+
+    /**
+     * A truncation: queued writes of pages from {@code firstPage} on are dropped, so that none is stored after an
+     * extension that follows (writes in progress end before the truncation runs, which then drops their pages).
+     */
+    private void cancelQueuedStoresFromLocked(final long firstPage)
+    {
+        if (pendingStores.isEmpty())
+        {
+            return;
+        }
+        for (final java.util.Iterator<CachePage> it = pendingStores.iterator(); it.hasNext(); )
+        {
+            final CachePage page = it.next();
+            if (page.index() >= firstPage)
+            {
+                it.remove();
+                queuedStores.remove(page.index(), page);
+                page.clearFsCacheWrite();
+            }
         }
         changed.signalAll();
     }

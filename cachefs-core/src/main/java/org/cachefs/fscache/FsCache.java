@@ -214,6 +214,7 @@ public final class FsCache implements AutoCloseable
      */
     public void withdrawCache(final CacheBackend backend)
     {
+        applyAccepted(cacheOf(backend, null));
         final CacheImpl cache;
         structureLock.lock();
         try
@@ -235,8 +236,10 @@ public final class FsCache implements AutoCloseable
 
     /**
      * Withdraw the cache added under a tag ({@code fscache_withdraw_cache}). The cache stops taking new objects;
-     * the backend is asked to {@link CacheBackend#sync() sync} and {@link CacheBackend#dissociatePages() dissociate
-     * pages}; every cookie bound to it is unbound (pending writes cancelled, page marks cleared, reads in flight ended
+     * unless it is in I/O error, the attribute changes and page writes already accepted are applied first (within
+     * {@link FsCacheOptions#withdrawTimeout()}); the backend is asked to {@link CacheBackend#sync() sync} and
+     * {@link CacheBackend#dissociatePages() dissociate pages}; every cookie bound to it is unbound (writes still
+     * pending cancelled, page marks cleared, reads in flight ended
      * with {@link Result#NO_BUFS}, {@link CookieDefinition#nowUncached} called for data cookies) and every object
      * withdrawn. Returns once all its objects are dead and destroyed.
      *
@@ -247,6 +250,7 @@ public final class FsCache implements AutoCloseable
      */
     public void withdrawCache(final String tag)
     {
+        applyAccepted(cacheOf(null, tag));
         final CacheImpl cache;
         structureLock.lock();
         try
@@ -264,6 +268,38 @@ public final class FsCache implements AutoCloseable
         }
 
         withdraw(cache);
+    }
+
+    private CacheImpl cacheOf(final CacheBackend backend, final String tag)
+    {
+        structureLock.lock();
+        try
+        {
+            return findCache(backend, tag);
+        }
+        finally
+        {
+            structureLock.unlock();
+        }
+    }
+
+    /**
+     * Before a withdrawal: unless the cache is in I/O error, the truncations and page writes it accepted are applied
+     * (within the withdrawal timeout), while its objects can still do I/O, so that it never keeps an older version
+     * of a page or pages past a file's end.
+     */
+    private void applyAccepted(final CacheImpl cache)
+    {
+        if (null == cache || cache.isIoError())
+        {
+            return;
+        }
+        final long deadline = System.nanoTime() + options.withdrawTimeout().toNanos();
+        final ArrayList<FsObject> objects = cache.liveObjects();
+        for (int i = 0, n = objects.size(); i < n; i++)
+        {
+            objects.get(i).awaitAccepted(deadline);
+        }
     }
 
     private CacheImpl findCache(final CacheBackend backend, final String tag)
@@ -571,6 +607,21 @@ public final class FsCache implements AutoCloseable
         if (pool.isPoolThread())
         {
             throw new IllegalStateException("close must not be called from an FS-Cache pool thread");
+        }
+
+        final ArrayList<CacheImpl> added;
+        structureLock.lock();
+        try
+        {
+            added = closed ? new ArrayList<>() : new ArrayList<>(caches);
+        }
+        finally
+        {
+            structureLock.unlock();
+        }
+        for (int i = added.size() - 1; i >= 0; i--)
+        {
+            applyAccepted(added.get(i));
         }
 
         final ArrayList<CacheImpl> toWithdraw;

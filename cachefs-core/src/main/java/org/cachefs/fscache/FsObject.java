@@ -367,6 +367,40 @@ final class FsObject extends PoolTask implements ObjectContext
     {
         attrOps--;
         raiseDeferredLocked();
+        cookie.changed.signalAll();
+    }
+
+    /**
+     * Waits until the attribute changes accepted for this object have run and its queued page writes are stored,
+     * or the deadline.
+     *
+     * @return true if nothing accepted is left.
+     */
+    boolean awaitAccepted(final long deadlineNanos)
+    {
+        lock.lock();
+        try
+        {
+            while (null != writer || attrOps > 0)
+            {
+                final long remaining = deadlineNanos - System.nanoTime();
+                if (remaining <= 0)
+                {
+                    return false;
+                }
+                cookie.changed.awaitNanos(remaining);
+            }
+            return true;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**

@@ -177,5 +177,6 @@ final class StorageOp extends Operation implements Storage
         }
         object.completeLocked(this);
         object.raiseDeferredLocked();
+        cookie.changed.signalAll();
     }
 }
