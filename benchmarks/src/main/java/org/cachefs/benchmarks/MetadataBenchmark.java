@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * they hold; later runs mount them as they are. Building the 1M-object image and the 1M-page image takes minutes;
  * the first run pays for it (the time is printed).
  */
-@Fork(value = 1, jvmArgsAppend = {Jvm.EXPORTS_MISC, Jvm.EXPORTS_REF, Jvm.EXPORTS_NIO, Jvm.OPENS_REFLECT})
+@Fork(1)
 public class MetadataBenchmark
 {
     /**

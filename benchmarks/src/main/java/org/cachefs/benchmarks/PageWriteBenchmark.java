@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {Jvm.EXPORTS_MISC, Jvm.EXPORTS_REF, Jvm.EXPORTS_NIO, Jvm.OPENS_REFLECT})
+@Fork(1)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class PageWriteBenchmark

@@ -2265,7 +2265,7 @@ final class CacheStore implements Closeable
         // the file store holding the path (4096 for a device node), more than a 512-byte-sector disk's sector size.
         final int sector = Math.max(device.logicalSectorSize(), AlignedBuffers.DEFAULT_ALIGNMENT);
         return buffer.isDirect() && buffer.remaining() >= blockSize &&
-            ((org.agrona.BufferUtil.address(buffer) + buffer.position()) & (sector - 1)) == 0;
+            buffer.alignmentOffset(buffer.position(), sector) == 0;
     }
 
     private void checkOpen() throws IOException

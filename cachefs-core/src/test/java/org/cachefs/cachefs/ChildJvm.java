@@ -10,8 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A JVM forked to run a main class of the test sources (the test JVM's own java, class path and the JVM flags the
- * libraries need), its standard output and error captured in files, every wait on it bounded.
+ * A JVM forked to run a main class of the test sources (the test JVM's own java and class path, and
+ * {@link #JVM_ARGUMENTS} only: no {@code --add-exports}, {@code --add-opens} or {@code --enable-native-access}, none
+ * from the environment either; the libraries need none), its standard output and error captured in files, every wait
+ * on it bounded. Used by the test thread that started it.
  * {@link #close()} kills it if it still runs and deletes the captured output; messages of failed checks carry both.
  */
 final class ChildJvm implements AutoCloseable
@@ -19,11 +21,8 @@ final class ChildJvm implements AutoCloseable
     /** The bound of every wait on a child: JVM start-up plus a few hundred page writes on a slow machine. */
     static final long TIMEOUT_SECONDS = 60;
 
-    private static final List<String> JVM_FLAGS = List.of(
-        "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-        "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED");
+    /** Every argument a child JVM gets before its class path: heap and compiler settings. */
+    static final List<String> JVM_ARGUMENTS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private final String description;
     private final Process process;
@@ -46,23 +45,20 @@ final class ChildJvm implements AutoCloseable
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.add("-Xmx256m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.addAll(JVM_FLAGS);
-        if (Runtime.version().feature() >= 24)
-        {
-            command.add("--enable-native-access=ALL-UNNAMED");
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
+        command.addAll(JVM_ARGUMENTS);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(List.of(args));
         final Path out = Files.createTempFile(dir, "child", ".out");
         final Path err = Files.createTempFile(dir, "child", ".err");
-        final Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-            .start();
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+        // the variables through which the java launcher and the JVM take further options
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("_JAVA_OPTIONS");
+        final Process process = builder.start();
         return new ChildJvm(main.getSimpleName() + " " + String.join(" ", args), process, out, err);
     }
 
@@ -132,6 +128,11 @@ final class ChildJvm implements AutoCloseable
     List<String> stdoutLines() throws IOException
     {
         return Files.readAllLines(stdout, StandardCharsets.UTF_8);
+    }
+
+    List<String> stderrLines() throws IOException
+    {
+        return Files.readAllLines(stderr, StandardCharsets.UTF_8);
     }
 
     /**

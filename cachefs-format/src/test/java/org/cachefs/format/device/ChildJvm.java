@@ -13,8 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child JVM running a test main class on this JVM's class path, with every wait bounded. Closing it destroys the
- * process if it is still running.
+ * A child JVM running a test main class on this JVM's class path, started without JVM flags, with every wait
+ * bounded. Closing it destroys the process if it is still running. Used by the test thread that started it.
  */
 final class ChildJvm implements AutoCloseable
 {
@@ -41,20 +41,17 @@ final class ChildJvm implements AutoCloseable
     {
         final String java = ProcessHandle.current().info().command().orElseThrow(
             () -> new IllegalStateException("cannot tell which java binary runs this JVM"));
-        final List<String> command = new ArrayList<>(List.of(java,
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 24)
-        {
-            command.add("--enable-native-access=ALL-UNNAMED");
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        // no JVM flags: the library runs in a JVM started without any, as in the applications that load it
+        final List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+            main.getName()));
         command.addAll(List.of(args));
         final Path stderr = Files.createTempFile(dir, "child-", ".stderr");
-        final Process process = new ProcessBuilder(command)
-            .redirectError(stderr.toFile())
-            .start();
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+        // the variables through which the java launcher and the JVM take further options
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("_JAVA_OPTIONS");
+        final Process process = builder.start();
         return new ChildJvm(process, stderr);
     }
 
