@@ -47,6 +47,7 @@ class MkfsCommandTest
             "  superblocks: 0, 1 (backup at 2559)\n" +
             "  bitmap:      2 copies of 1 blocks at 2 and 3\n" +
             "  data:        blocks 4-2558 (2555 blocks, 10.0 MiB; index tree and pages)\n" +
+            "  discard:     discarded 9.9 MiB (punched holes)\n" +
             "  uuid:        " + header.superblock().uuid() + "\n" +
             "  label:       fixed\n" +
             "  created:     " + Instant.ofEpochMilli(header.superblock().createdMillis()) + "\n");
