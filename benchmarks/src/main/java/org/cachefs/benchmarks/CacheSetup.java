@@ -118,12 +118,14 @@ public final class CacheSetup implements AutoCloseable
     }
 
     /**
-     * Formats {@code image} (an existing file keeps its size and blocks) and mounts it.
+     * Formats {@code image} (an existing file keeps its size and blocks) and mounts it. Without discard: the images
+     * are written in full on purpose ({@link BenchFiles#writtenFile}), and holes punched by mkfs would turn later reads
+     * into reads of unwritten extents that never reach the disk.
      */
     public static CacheSetup format(final Path image, final int poolThreads, final MountOptions options)
         throws IOException
     {
-        Mkfs.format(image, MkfsOptions.defaults().withLabel("bench").withForce(true), null);
+        Mkfs.format(image, MkfsOptions.defaults().withLabel("bench").withForce(true).withDiscard(false), null);
         return mount(image, poolThreads, options);
     }
 

@@ -21,6 +21,8 @@ import org.cachefs.format.device.LibC;
  * <ol>
  *     <li>zero the first {@link ForeignSignatures#PROBE_LENGTH} bytes and the last block (old signatures and both
  *     superblock slots), flush;</li>
+ *     <li>unless {@link MkfsOptions#discard()} is off, make every other byte mkfs does not write (the data region
+ *     past the zeroed start, the tail past the last block) read back as zeros, with {@link Discarder}, flush;</li>
  *     <li>write both bitmap copies (metadata blocks marked used), flush;</li>
  *     <li>write the backup superblock (generation 0) and slot 1 (generation 1), flush;</li>
  *     <li>write slot 0 (generation 2), the "ready" mark, last; flush.</li>
@@ -37,7 +39,7 @@ public final class Mkfs
      *
      * @param target  an image file (created if {@code options.size()} is given and it does not exist) or a block
      *                device.
-     * @param options block size, label, size, force.
+     * @param options block size, label, size, force, discard.
      * @param out     where to print the summary, or {@code null} for none.
      * @return what was written.
      * @throws IllegalArgumentException    on options that do not fit the target (size on a block device, no size for
@@ -54,7 +56,8 @@ public final class Mkfs
     }
 
     /**
-     * Formats {@code target}, telling {@code progress} how far the initialisation of the bitmaps has come.
+     * Formats {@code target}, telling {@code progress} how far the discard ({@value Discarder#PHASE}, in bytes) and
+     * the initialisation of the bitmaps have come.
      */
     public static MkfsResult format(
         final Path target, final MkfsOptions options, final PrintStream out, final Progress progress)
@@ -85,7 +88,8 @@ public final class Mkfs
     }
 
     /**
-     * Formats an open device (its whole size), telling {@code progress} how far the bitmaps have come.
+     * Formats an open device (its whole size), telling {@code progress} how far the discard and the bitmaps have
+     * come.
      */
     public static MkfsResult format(
         final BlockDevice device, final MkfsOptions options, final PrintStream out, final Progress progress)
@@ -108,6 +112,10 @@ public final class Mkfs
         device.write(0, AlignedBuffers.allocate(wipeLength, blockSize));
         device.write(layout.backupBlock() * blockSize, AlignedBuffers.allocate(blockSize, blockSize));
         device.flush();
+
+        // After the slots are gone, so that a crash while discarding leaves "not formatted"; before the slots are
+        // written again, so that a formatted image never holds the device's old bytes.
+        final DiscardReport discard = discard(device, layout, options.discard(), wipeLength, progress);
 
         final ByteBuffer buffer = AlignedBuffers.allocate(blockSize, blockSize);
         final BitmapBlock bitmap = new BitmapBlock();
@@ -141,12 +149,46 @@ public final class Mkfs
         writeSlot(device, layout, uuid, options.label(), created, 0, 2, RegionLayout.SLOT0_BLOCK);
         device.flush();
 
-        final MkfsResult result = new MkfsResult(name, layout, uuid, options.label(), created);
+        final MkfsResult result = new MkfsResult(name, layout, uuid, options.label(), created, discard);
         if (out != null)
         {
             result.print(out);
         }
         return result;
+    }
+
+    /**
+     * Makes the bytes mkfs does not write read back as zeros, if {@code enabled}: the data region from the end of the
+     * zeroed start of the device (which covers its first blocks when the bitmaps are small) to the backup superblock,
+     * and whatever follows the last block. Flushes.
+     */
+    private static DiscardReport discard(
+        final BlockDevice device,
+        final RegionLayout layout,
+        final boolean enabled,
+        final long wipedBytes,
+        final Progress progress) throws IOException
+    {
+        final long blockSize = layout.blockSize();
+        final long dataFrom = Math.max(wipedBytes, layout.dataStart() * blockSize);
+        final long dataBytes = Math.max(0, layout.backupBlock() * blockSize - dataFrom);
+        final long tailFrom = layout.blockCount() * blockSize;
+        final long tailBytes = device.size() - tailFrom;
+        if (!enabled)
+        {
+            return DiscardReport.skipped(dataBytes + tailBytes);
+        }
+        final Discarder discarder = new Discarder(device, dataBytes + tailBytes, progress);
+        if (dataBytes > 0)
+        {
+            discarder.zero(dataFrom, dataBytes);
+        }
+        if (tailBytes > 0)
+        {
+            discarder.zero(tailFrom, tailBytes);
+        }
+        device.flush();
+        return discarder.report();
     }
 
     private static void writeSlot(

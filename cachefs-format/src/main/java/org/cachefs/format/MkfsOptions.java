@@ -13,8 +13,12 @@ import java.util.UUID;
  * @param force     overwrite an existing cachefs image or recognised filesystem.
  * @param uuid      the image's UUID, or {@code null} for a random one.
  * @param createdMillis creation time to record, or -1 for now.
+ * @param discard   make every byte mkfs does not write (the data region, the tail past the last block) read back as
+ *                  zeros, so that the old contents of the device cannot be read from it; off ({@code -E nodiscard},
+ *                  {@code -K}) leaves them.
  */
-public record MkfsOptions(int blockSize, String label, long size, boolean force, UUID uuid, long createdMillis)
+public record MkfsOptions(
+    int blockSize, String label, long size, boolean force, UUID uuid, long createdMillis, boolean discard)
 {
     public MkfsOptions
     {
@@ -36,40 +40,49 @@ public record MkfsOptions(int blockSize, String label, long size, boolean force,
     }
 
     /**
-     * @return defaults: 4096-byte blocks, no label, existing size, no force, random UUID, now.
+     * @return defaults: 4096-byte blocks, no label, existing size, no force, random UUID, now, discard.
      */
     public static MkfsOptions defaults()
     {
-        return new MkfsOptions(FormatVersion.DEFAULT_BLOCK_SIZE, "", -1, false, null, -1);
+        return new MkfsOptions(FormatVersion.DEFAULT_BLOCK_SIZE, "", -1, false, null, -1, true);
     }
 
     public MkfsOptions withBlockSize(final int blockSize)
     {
-        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis);
+        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis, discard);
     }
 
     public MkfsOptions withLabel(final String label)
     {
-        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis);
+        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis, discard);
     }
 
     public MkfsOptions withSize(final long size)
     {
-        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis);
+        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis, discard);
     }
 
     public MkfsOptions withForce(final boolean force)
     {
-        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis);
+        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis, discard);
     }
 
     public MkfsOptions withUuid(final UUID uuid)
     {
-        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis);
+        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis, discard);
     }
 
     public MkfsOptions withCreatedMillis(final long createdMillis)
     {
-        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis);
+        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis, discard);
+    }
+
+    /**
+     * @param discard true (the default) to make the bytes mkfs does not write read back as zeros, false to leave the
+     *                device's old contents there ({@code -E nodiscard}).
+     */
+    public MkfsOptions withDiscard(final boolean discard)
+    {
+        return new MkfsOptions(blockSize, label, size, force, uuid, createdMillis, discard);
     }
 }

@@ -12,8 +12,10 @@ import java.util.UUID;
  * @param uuid          the image's UUID.
  * @param label         the label.
  * @param createdMillis the creation time.
+ * @param discard       what was done to the bytes mkfs does not write.
  */
-public record MkfsResult(String device, RegionLayout layout, UUID uuid, String label, long createdMillis)
+public record MkfsResult(
+    String device, RegionLayout layout, UUID uuid, String label, long createdMillis, DiscardReport discard)
 {
     /**
      * Prints the summary mkfs.cachefs shows.
@@ -29,6 +31,7 @@ public record MkfsResult(String device, RegionLayout layout, UUID uuid, String l
             layout.bitmapStart(0), layout.bitmapStart(1));
         out.printf("  data:        blocks %d-%d (%d blocks, %s; index tree and pages)%n", layout.dataStart(),
             layout.dataEnd() - 1, layout.dataBlocks(), Sizes.format(layout.dataBlocks() * layout.blockSize()));
+        out.printf("  discard:     %s%n", discard.describe());
         out.printf("  uuid:        %s%n", uuid);
         out.printf("  label:       %s%n", label.isEmpty() ? "(none)" : label);
         out.printf("  created:     %s%n", Instant.ofEpochMilli(createdMillis));

@@ -7,7 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -423,5 +425,87 @@ public final class Fixtures
         zeroFile(path, size);
         writeRaw(path, 0, start);
         return path;
+    }
+
+    // ------------------------------------------------------------------------------------------------ old contents
+
+    /**
+     * The recognisable, never zero long that {@link #writePattern} stores at byte {@code position} (a multiple of 8):
+     * "old page bytes" whose place can be told from their value.
+     */
+    public static long patternAt(final long position)
+    {
+        return 0x0BAD_DA7A_0000_0000L | position;
+    }
+
+    /**
+     * Overwrites the file or device at {@code path} from byte 0 to {@code size} (a multiple of 8) with
+     * {@link #patternAt}, through a plain {@link FileChannel} (created if missing), and forces it to the device.
+     */
+    public static void writePattern(final Path path, final long size) throws IOException
+    {
+        final ByteBuffer chunk = ByteBuffer.allocate(MIB).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+        {
+            for (long at = 0; at < size; at += chunk.capacity())
+            {
+                chunk.clear().limit((int)Math.min(chunk.capacity(), size - at));
+                for (int i = 0; i < chunk.limit(); i += 8)
+                {
+                    chunk.putLong(i, patternAt(at + i));
+                }
+                while (chunk.hasRemaining())
+                {
+                    channel.write(chunk, at + chunk.position());
+                }
+            }
+            channel.force(true);
+        }
+    }
+
+    /**
+     * Reads bytes {@code from} to {@code to} of the file or device at {@code path} through a plain
+     * {@link FileChannel} (not through cachefs) in units of {@code unit} bytes (the last one may be shorter).
+     *
+     * @param zeros true to find the units that are not all zeros, false to find those that do not hold exactly
+     *              {@link #patternAt} ({@code from} and {@code unit} multiples of 8).
+     * @return the first ten such units, as their first byte's position; empty if there are none.
+     */
+    public static List<Long> unitsNotHolding(final Path path, final long from, final long to, final int unit,
+        final boolean zeros) throws IOException
+    {
+        final List<Long> found = new ArrayList<>();
+        final ByteBuffer buffer = ByteBuffer.allocate(unit).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            for (long at = from; at < to && found.size() < 10; at += unit)
+            {
+                buffer.clear().limit((int)Math.min(unit, to - at));
+                while (buffer.hasRemaining())
+                {
+                    if (channel.read(buffer, at + buffer.position()) < 0)
+                    {
+                        throw new IOException(path + " ends at " + (at + buffer.position()) + ", before " + to);
+                    }
+                }
+                if (!(zeros ? isZero(buffer) : holdsPattern(buffer, at)))
+                {
+                    found.add(at);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static boolean holdsPattern(final ByteBuffer buffer, final long position)
+    {
+        for (int i = 0; i + 8 <= buffer.limit(); i += 8)
+        {
+            if (buffer.getLong(i) != patternAt(position + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -19,6 +19,7 @@ class MkfsOptionsTest
         assertThat(options.force()).isFalse();
         assertThat(options.uuid()).isNull();
         assertThat(options.createdMillis()).isEqualTo(-1);
+        assertThat(options.discard()).isTrue();
     }
 
     @ParameterizedTest
@@ -69,12 +70,15 @@ class MkfsOptionsTest
     @Test
     void withersChangeOneField()
     {
-        final MkfsOptions base = new MkfsOptions(8192, "a", 100, true, Fixtures.UUID_A, 7);
-        assertThat(base.withBlockSize(4096)).isEqualTo(new MkfsOptions(4096, "a", 100, true, Fixtures.UUID_A, 7));
-        assertThat(base.withLabel("b")).isEqualTo(new MkfsOptions(8192, "b", 100, true, Fixtures.UUID_A, 7));
-        assertThat(base.withSize(200)).isEqualTo(new MkfsOptions(8192, "a", 200, true, Fixtures.UUID_A, 7));
-        assertThat(base.withForce(false)).isEqualTo(new MkfsOptions(8192, "a", 100, false, Fixtures.UUID_A, 7));
-        assertThat(base.withUuid(null)).isEqualTo(new MkfsOptions(8192, "a", 100, true, null, 7));
-        assertThat(base.withCreatedMillis(-1)).isEqualTo(new MkfsOptions(8192, "a", 100, true, Fixtures.UUID_A, -1));
+        final MkfsOptions base = new MkfsOptions(8192, "a", 100, true, Fixtures.UUID_A, 7, true);
+        assertThat(base.withBlockSize(4096)).isEqualTo(new MkfsOptions(4096, "a", 100, true, Fixtures.UUID_A, 7, true));
+        assertThat(base.withLabel("b")).isEqualTo(new MkfsOptions(8192, "b", 100, true, Fixtures.UUID_A, 7, true));
+        assertThat(base.withSize(200)).isEqualTo(new MkfsOptions(8192, "a", 200, true, Fixtures.UUID_A, 7, true));
+        assertThat(base.withForce(false)).isEqualTo(new MkfsOptions(8192, "a", 100, false, Fixtures.UUID_A, 7, true));
+        assertThat(base.withUuid(null)).isEqualTo(new MkfsOptions(8192, "a", 100, true, null, 7, true));
+        assertThat(base.withCreatedMillis(-1)).isEqualTo(new MkfsOptions(8192, "a", 100, true, Fixtures.UUID_A, -1,
+            true));
+        assertThat(base.withDiscard(false)).isEqualTo(new MkfsOptions(8192, "a", 100, true, Fixtures.UUID_A, 7, false));
+        assertThat(base.withDiscard(false).withDiscard(true)).isEqualTo(base);
     }
 }

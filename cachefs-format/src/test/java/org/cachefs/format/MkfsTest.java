@@ -271,8 +271,8 @@ class MkfsTest
         final ImageHeader header = ImageHeader.read(device);
         assertThat(header.superblock().sectorSize()).isEqualTo(512);
         assertThat(header.layout().blockSize()).isEqualTo(8192);
-        // wipe, bitmaps, backup and slot 1, then slot 0 last
-        assertThat(device.flushes()).isEqualTo(4);
+        // wipe, discard, bitmaps, backup and slot 1, then slot 0 last
+        assertThat(device.flushes()).isEqualTo(5);
     }
 
     @Test
@@ -301,6 +301,7 @@ class MkfsTest
             "  superblocks: 0, 1 (backup at 4095)" + NL +
             "  bitmap:      2 copies of 1 blocks at 2 and 3" + NL +
             "  data:        blocks 4-4094 (4091 blocks, 16.0 MiB; index tree and pages)" + NL +
+            "  discard:     discarded 15.9 MiB (punched holes)" + NL +
             "  uuid:        01234567-89ab-cdef-0123-456789abcdef" + NL +
             "  label:       test" + NL +
             "  created:     2023-11-14T22:13:20Z" + NL);
@@ -320,6 +321,7 @@ class MkfsTest
             "  superblocks: 0, 1 (backup at 16383)" + NL +
             "  bitmap:      2 copies of 1 blocks at 2 and 3" + NL +
             "  data:        blocks 4-16382 (16379 blocks, 1023.7 MiB; index tree and pages)" + NL +
+            "  discard:     discarded 1023.7 MiB (punched holes)" + NL +
             "  uuid:        01234567-89ab-cdef-0123-456789abcdef" + NL +
             "  label:       (none)" + NL +
             "  created:     2023-11-14T22:13:20Z" + NL);
@@ -404,9 +406,10 @@ class MkfsTest
     void optionsRecordTheirValues()
     {
         final MkfsOptions options = MkfsOptions.defaults();
-        assertThat(options).isEqualTo(new MkfsOptions(4096, "", -1, false, null, -1));
+        assertThat(options).isEqualTo(new MkfsOptions(4096, "", -1, false, null, -1, true));
         final UUID uuid = UUID_B;
         assertThat(options.withBlockSize(8192).withLabel("l").withSize(1L << 30).withForce(true).withUuid(uuid)
-            .withCreatedMillis(5)).isEqualTo(new MkfsOptions(8192, "l", 1L << 30, true, uuid, 5));
+            .withCreatedMillis(5).withDiscard(false)).isEqualTo(new MkfsOptions(8192, "l", 1L << 30, true, uuid, 5,
+            false));
     }
 }

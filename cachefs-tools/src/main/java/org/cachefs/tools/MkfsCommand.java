@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.cachefs.format.FormatVersion;
@@ -23,8 +25,8 @@ import picocli.CommandLine.Parameters;
  * {@link Mkfs#format(Path, MkfsOptions, PrintStream)}. Also the {@code cachefs mkfs} subcommand.
  * <p>
  * This class only turns the command line into {@link MkfsOptions}, sorts out the mistakes that are the command line's
- * (exit 1: an invalid option value, a missing image without {@code -s}, {@code -s} on a block device, a block size the
- * device cannot take) before anything is written, and leaves the rest to the library (exit 8: a filesystem or cache
+ * (exit 1: an invalid option value, an unknown {@code -E} option, {@code -K} with {@code -E discard}, a missing image
+ * without {@code -s}, {@code -s} on a block device, a block size the device cannot take) before anything is written, and leaves the rest to the library (exit 8: a filesystem or cache
  * already there, a device in use, too small, shrinking, I/O errors). An image file it created is removed again if
  * formatting fails.
  */
@@ -42,6 +44,8 @@ import picocli.CommandLine.Parameters;
     footerHeading = "%n",
     footer = {
         "Without -f, a device or image that holds a cachefs cache or another recognised filesystem is left alone.",
+        "The blocks mkfs does not write are discarded unless -E nodiscard or -K is given: they read back as zeros, " +
+            "not as what the device held before.",
         "Exit status: 0 formatted, 1 usage error (nothing written), 8 operational error." })
 public final class MkfsCommand implements Callable<Integer>
 {
@@ -76,6 +80,19 @@ public final class MkfsCommand implements Callable<Integer>
         names = { "-f", "--force" },
         description = "Overwrite an existing cachefs cache or another filesystem.")
     private boolean force;
+
+    @Option(
+        names = { "-E", "--extended-options" },
+        paramLabel = "OPTIONS",
+        description = "Extended options, comma separated, as mkfs.ext4's; the last one given wins. 'discard' (the " +
+            "default): make every block mkfs does not write read back as zeros (holes punched in an image file, " +
+            "BLKZEROOUT on a block device, else zeros written). 'nodiscard': leave the old contents there.")
+    private List<String> extendedOptions = new ArrayList<>();
+
+    @Option(
+        names = { "-K", "--keep" },
+        description = "Keep the old contents of the blocks mkfs does not write: the same as -E nodiscard.")
+    private boolean keep;
 
     @Option(
         names = { "-q", "--quiet" },
@@ -166,12 +183,44 @@ public final class MkfsCommand implements Callable<Integer>
         try
         {
             return MkfsOptions.defaults().withBlockSize(bytesPerBlock).withLabel(label).withSize(bytes)
-                .withForce(force);
+                .withForce(force).withDiscard(parseDiscard());
         }
         catch (final IllegalArgumentException ex)
         {
             throw new UsageException(ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * @return whether to discard, from {@code -E} (each comma-separated option in turn, the last one winning, as
+     * mke2fs reads them) and {@code -K}.
+     */
+    private boolean parseDiscard()
+    {
+        Boolean discard = null;
+        for (final String given : extendedOptions)
+        {
+            for (final String option : given.split(",", -1))
+            {
+                switch (option)
+                {
+                    case "discard":
+                        discard = Boolean.TRUE;
+                        break;
+                    case "nodiscard":
+                        discard = Boolean.FALSE;
+                        break;
+                    default:
+                        throw new UsageException("invalid extended option '" + option +
+                            "': expected discard or nodiscard");
+                }
+            }
+        }
+        if (keep && Boolean.TRUE.equals(discard))
+        {
+            throw new UsageException("-K keeps the old contents and -E discard discards them: give one of them");
+        }
+        return discard == null ? !keep : discard;
     }
 
     private int parseBlockSize()

@@ -71,6 +71,7 @@ class BlockDeviceTest
             "  size:        8388608 bytes (8.0 MiB)\n" +
             "  block size:  4096\n" +
             "  blocks:      2048\n");
+        assertThat(formatted.out()).contains("\n  discard:     zeroed 7.9 MiB (BLKZEROOUT)\n");
 
         final ToolOutput text = cachefs("stat", loop.toString());
         assertThat(text.exitCode()).isEqualTo(0);

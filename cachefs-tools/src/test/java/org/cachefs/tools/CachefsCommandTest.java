@@ -79,6 +79,9 @@ class CachefsCommandTest
         assertThat(cachefs("mkfs", "-b", "3000", image.toString())).isEqualTo(new ToolOutput(1, "",
             "cachefs: invalid block size 3000: must be a power of two from 4096 to 65536\n" +
                 "Try 'cachefs mkfs --help' for more information.\n"));
+        assertThat(cachefs("mkfs", "-E", "foo", image.toString())).isEqualTo(new ToolOutput(1, "",
+            "cachefs: invalid extended option 'foo': expected discard or nodiscard\n" +
+                "Try 'cachefs mkfs --help' for more information.\n"));
         assertThat(cachefs("mkfs", "-x")).isEqualTo(new ToolOutput(1, "",
             "cachefs: unknown option: '-x'\nTry 'cachefs mkfs --help' for more information.\n"));
         assertThat(cachefs("mkfs", image.toString())).isEqualTo(new ToolOutput(8, "",
@@ -93,7 +96,7 @@ class CachefsCommandTest
 
         assertThat(help.exitCode()).isEqualTo(0);
         assertThat(help.out()).startsWith(
-            "Usage: cachefs mkfs [-fhqV] [-b BLOCKSIZE] [-L LABEL] [-s SIZE] DEVICE|IMAGE\n");
+            "Usage: cachefs mkfs [-fhKqV] [-b BLOCKSIZE] [-L LABEL] [-s SIZE] [-E OPTIONS]... DEVICE|IMAGE\n");
         assertThat(cachefs("help", "mkfs")).isEqualTo(help);
         assertThat(cachefs("mkfs", "-V")).isEqualTo(new ToolOutput(0,
             "cachefs mkfs " + ToolOutput.expectedVersion() + "\non-disk format 1.0\n", ""));

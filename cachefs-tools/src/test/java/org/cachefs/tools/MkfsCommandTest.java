@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.cachefs.format.ImageHeader;
 import org.cachefs.format.Superblock;
@@ -47,6 +49,7 @@ class MkfsCommandTest
             "  superblocks: 0, 1 (backup at 2559)\n" +
             "  bitmap:      2 copies of 1 blocks at 2 and 3\n" +
             "  data:        blocks 4-2558 (2555 blocks, 10.0 MiB; index tree and pages)\n" +
+            "  discard:     discarded 9.9 MiB (punched holes)\n" +
             "  uuid:        " + header.superblock().uuid() + "\n" +
             "  label:       fixed\n" +
             "  created:     " + Instant.ofEpochMilli(header.superblock().createdMillis()) + "\n");
@@ -412,18 +415,153 @@ class MkfsCommandTest
         assertThat(result.exitCode()).isEqualTo(0);
         assertThat(result.err()).isEmpty();
         assertThat(result.out()).startsWith(
-            "Usage: mkfs.cachefs [-fhqV] [-b BLOCKSIZE] [-L LABEL] [-s SIZE] DEVICE|IMAGE\n\n" +
+            "Usage: mkfs.cachefs [-fhKqV] [-b BLOCKSIZE] [-L LABEL] [-s SIZE] [-E OPTIONS]... DEVICE|IMAGE\n\n" +
             "Formats a block device or image file as an empty cachefs cache.\n");
         assertThat(result.out()).contains(
             "  -b, --block-size BLOCKSIZE\n",
             "  -L, --label LABEL ",
             "  -s, --size SIZE ",
             "  -f, --force ",
+            "  -E, --extended-options OPTIONS\n",
+            "  -K, --keep ",
             "  -q, --quiet ",
             "  -h, --help ",
             "  -V, --version ",
             "Exit status: 0 formatted, 1 usage error (nothing written), 8 operational error.\n");
         assertThat(mkfs("--help")).isEqualTo(result);
+    }
+
+    // ------------------------------------------------------------------------------------------------ discard
+
+    /**
+     * 10 MiB of 4 KiB blocks: the discard covers blocks 17 (past the zeroed first 68 KiB) to 2558, up to the backup
+     * superblock at 2559; the data region is blocks 4 to 2558.
+     */
+    private static final int DISCARD_FROM = 17 * 4096;
+    private static final int DATA_FROM = 4 * 4096;
+    private static final int BACKUP_AT = 2559 * 4096;
+
+    private Path oldImage() throws IOException
+    {
+        return TestImages.oldBytes(dir.resolve("cache.img"), 10L << 20);
+    }
+
+    private static String discardLine(final String out)
+    {
+        return out.lines().filter(line -> line.startsWith("  discard:")).findFirst().orElse("(no discard line)");
+    }
+
+    @Test
+    void discardsTheOldBytesByDefaultAndSaysSo() throws IOException
+    {
+        final Path image = oldImage();
+
+        final ToolOutput result = mkfs("-f", image.toString());
+
+        assertThat(result.exitCode()).isEqualTo(0);
+        assertThat(result.err()).isEmpty();
+        assertThat(discardLine(result.out())).isEqualTo("  discard:     discarded 9.9 MiB (punched holes)");
+        final byte[] content = TestImages.content(image);
+        assertThat(TestImages.zeroAndOldBytes(content, DATA_FROM, BACKUP_AT))
+            .as("zero and old bytes of the data region").containsExactly(BACKUP_AT - DATA_FROM, 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "-E nodiscard",
+        "--extended-options nodiscard",
+        "-K",
+        "--keep",
+        "-K -E nodiscard",
+        "-E discard,nodiscard",
+        "-E discard -E nodiscard" })
+    void nodiscardKeepsTheOldBytesAndSaysSo(final String options) throws IOException
+    {
+        final Path image = oldImage();
+        final List<String> args = new ArrayList<>(List.of(options.split(" ")));
+        args.addAll(List.of("-f", image.toString()));
+
+        final ToolOutput result = mkfs(args.toArray(String[]::new));
+
+        assertThat(result.exitCode()).isEqualTo(0);
+        assertThat(result.err()).isEmpty();
+        assertThat(discardLine(result.out()))
+            .isEqualTo("  discard:     skipped (-E nodiscard): 9.9 MiB keep their old contents");
+        final byte[] content = TestImages.content(image);
+        assertThat(TestImages.zeroAndOldBytes(content, DISCARD_FROM, BACKUP_AT))
+            .as("zero and old bytes past the zeroed start").containsExactly(0, BACKUP_AT - DISCARD_FROM);
+        assertThat(TestImages.header(image).layout().blockCount()).isEqualTo(2560);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "-E discard",
+        "-E nodiscard,discard",
+        "-E nodiscard -E discard",
+        "--extended-options discard" })
+    void theLastExtendedOptionWins(final String options) throws IOException
+    {
+        final Path image = oldImage();
+        final List<String> args = new ArrayList<>(List.of(options.split(" ")));
+        args.addAll(List.of("-f", image.toString()));
+
+        final ToolOutput result = mkfs(args.toArray(String[]::new));
+
+        assertThat(result.exitCode()).isEqualTo(0);
+        assertThat(discardLine(result.out())).isEqualTo("  discard:     discarded 9.9 MiB (punched holes)");
+        assertThat(TestImages.zeroAndOldBytes(TestImages.content(image), DATA_FROM, BACKUP_AT))
+            .containsExactly(BACKUP_AT - DATA_FROM, 0);
+    }
+
+    @Test
+    void quietSaysNothingAboutTheDiscard() throws IOException
+    {
+        final Path image = oldImage();
+
+        assertThat(mkfs("-q", "-f", image.toString())).isEqualTo(new ToolOutput(0, "", ""));
+        assertThat(mkfs("-q", "-f", "-E", "nodiscard", image.toString())).isEqualTo(new ToolOutput(0, "", ""));
+    }
+
+    @ParameterizedTest(name = "-E \"{0}\"")
+    @CsvSource(delimiter = '|', value = {
+        "foo|foo",
+        "discard,foo|foo",
+        "nodiscard,|''",
+        "''|''",
+        "Discard|Discard",
+        "discard nodiscard|discard nodiscard",
+        "stride=4|stride=4" })
+    void badExtendedOptionIsAUsageErrorAndWritesNothing(final String value, final String bad) throws IOException
+    {
+        final Path image = oldImage();
+        final byte[] before = TestImages.content(image);
+        final String expected = "mkfs.cachefs: invalid extended option '" + bad + "': expected discard or " +
+            "nodiscard\n" + TRY_HELP;
+
+        assertThat(mkfs("-f", "-E", value, image.toString())).isEqualTo(new ToolOutput(1, "", expected));
+        assertThat(TestImages.content(image)).isEqualTo(before);
+
+        final Path missing = dir.resolve("new.img");
+        assertThat(mkfs("-s", "1M", "-E", value, missing.toString())).isEqualTo(new ToolOutput(1, "", expected));
+        assertThat(missing).doesNotExist();
+    }
+
+    @Test
+    void keepAndDiscardTogetherIsAUsageError() throws IOException
+    {
+        final Path image = oldImage();
+        final byte[] before = TestImages.content(image);
+
+        assertThat(mkfs("-f", "-K", "-E", "discard", image.toString())).isEqualTo(new ToolOutput(1, "",
+            "mkfs.cachefs: -K keeps the old contents and -E discard discards them: give one of them\n" + TRY_HELP));
+        assertThat(TestImages.content(image)).isEqualTo(before);
+    }
+
+    @Test
+    void extendedOptionWithoutItsValueIsAUsageError()
+    {
+        assertThat(mkfs("-E")).isEqualTo(new ToolOutput(1, "",
+            "mkfs.cachefs: missing required parameter for option '--extended-options' (OPTIONS)\n" + TRY_HELP));
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.cachefs.tools;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,5 +111,51 @@ final class TestImages
     static byte[] content(final Path file) throws IOException
     {
         return Files.readAllBytes(file);
+    }
+
+    /**
+     * The never zero long {@link #oldBytes} stores at byte {@code position} (a multiple of 8).
+     */
+    static long oldLongAt(final long position)
+    {
+        return 0x0BAD_DA7A_0000_0000L | position;
+    }
+
+    /**
+     * Creates (or overwrites) a file of {@code size} bytes (a multiple of 8) holding {@link #oldLongAt} everywhere:
+     * the old contents of a reused device.
+     */
+    static Path oldBytes(final Path file, final long size) throws IOException
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate((int)size).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < size; i += 8)
+        {
+            buffer.putLong(i, oldLongAt(i));
+        }
+        Files.write(file, buffer.array());
+        return file;
+    }
+
+    /**
+     * @return how many bytes from {@code from} to {@code to} of {@code content} (multiples of 8) are zero and how
+     * many hold {@link #oldLongAt}: {@code {zero, old}}, read in longs.
+     */
+    static long[] zeroAndOldBytes(final byte[] content, final int from, final int to)
+    {
+        final ByteBuffer raw = ByteBuffer.wrap(content).order(ByteOrder.LITTLE_ENDIAN);
+        final long[] counts = new long[2];
+        for (int i = from; i < to; i += 8)
+        {
+            final long value = raw.getLong(i);
+            if (value == 0)
+            {
+                counts[0] += 8;
+            }
+            else if (value == oldLongAt(i))
+            {
+                counts[1] += 8;
+            }
+        }
+        return counts;
     }
 }

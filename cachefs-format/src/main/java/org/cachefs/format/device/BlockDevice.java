@@ -61,6 +61,37 @@ public interface BlockDevice extends Closeable
     void write(long position, ByteBuffer src) throws IOException;
 
     /**
+     * Makes {@code length} bytes at {@code position} read back as zeros without writing them, where the device offers
+     * a way: {@link DirectBlockDevice} punches a hole in an image file and issues {@code BLKZEROOUT} on a block
+     * device. Like a write, the change is durable after the next {@link #flush()}. The default offers none.
+     *
+     * @param position a multiple of {@link #logicalSectorSize()}.
+     * @param length   a multiple of {@link #logicalSectorSize()}, or reaching the end of the device.
+     * @return how the range was zeroed.
+     * @throws DiscardException if the device refuses ({@link DiscardException#refused()}: write zeros instead) or
+     *                          fails.
+     * @throws IOException      on another I/O error.
+     */
+    default DiscardMethod zeroRange(final long position, final long length) throws IOException
+    {
+        throw DiscardException.refused(name(), "zeroing without writing", "not offered by this device");
+    }
+
+    /**
+     * Tells a block device that {@code length} bytes at {@code position} are no longer needed ({@code BLKDISCARD}),
+     * with no promise about what they read back as afterwards. The default offers none.
+     *
+     * @param position a multiple of {@link #logicalSectorSize()}.
+     * @param length   a multiple of {@link #logicalSectorSize()}.
+     * @throws DiscardException if the device refuses ({@link DiscardException#refused()}) or fails.
+     * @throws IOException      on another I/O error.
+     */
+    default void discardRange(final long position, final long length) throws IOException
+    {
+        throw DiscardException.refused(name(), "BLKDISCARD", "not offered by this device");
+    }
+
+    /**
      * Makes every completed write durable (fdatasync).
      *
      * @throws IOException on an I/O error.

@@ -28,6 +28,10 @@ import org.cachefs.format.DeviceInUseException;
  * {@link DeviceInUseException}. (Not {@link FileChannel#tryLock()}: its POSIX record lock belongs to the process and
  * vanishes when any descriptor of the file in this process is closed, a read-only open's for instance.) Read-only opens take nothing and may run beside a writer. Thread-safe: reads and
  * writes are positional (pread/pwrite).
+ * <p>
+ * The descriptor that holds ownership is opened for writing too: {@link #zeroRange} and {@link #discardRange} use it
+ * for {@code fallocate(2)} and the {@code BLKZEROOUT} / {@code BLKDISCARD} ioctls, which need a writable descriptor
+ * (and, for the ioctls, one whose exclusive claim lets the kernel drop the device's cached pages of the range).
  */
 public final class DirectBlockDevice implements BlockDevice
 {
@@ -144,7 +148,7 @@ public final class DirectBlockDevice implements BlockDevice
 
     private static int openExclusive(final Path path, final String name) throws IOException
     {
-        final int fd = LibC.Holder.LIBC.open(path.toString(), LibC.O_RDONLY | LibC.O_EXCL | LibC.O_CLOEXEC);
+        final int fd = LibC.Holder.LIBC.open(path.toString(), LibC.O_RDWR | LibC.O_EXCL | LibC.O_CLOEXEC);
         if (fd < 0)
         {
             final int errno = LibC.Holder.errno();
@@ -158,12 +162,13 @@ public final class DirectBlockDevice implements BlockDevice
     }
 
     /**
-     * Opens a descriptor of the image that holds an exclusive {@code flock(2)} until it is closed.
+     * Opens a descriptor of the image, for reading and writing, that holds an exclusive {@code flock(2)} until it is
+     * closed.
      */
     private static int lockImage(final Path path, final String name) throws IOException
     {
         final LibC libc = LibC.Holder.LIBC;
-        final int fd = libc.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+        final int fd = libc.open(path.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
         if (fd < 0)
         {
             throw new IOException("cannot open " + path + ": " + libc.strerror(LibC.Holder.errno()));
@@ -342,6 +347,75 @@ public final class DirectBlockDevice implements BlockDevice
         finally
         {
             restoreInterrupt(interrupted);
+        }
+    }
+
+    /**
+     * Punches a hole in an image file ({@code fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)}), then allocates
+     * the range again where the file system allows, so that an image mkfs allocated stays allocated (unwritten
+     * extents, which read as zeros; where allocation fails the hole reads as zeros all the same). On a block device,
+     * {@code ioctl(BLKZEROOUT)}.
+     */
+    @Override
+    public DiscardMethod zeroRange(final long position, final long length) throws IOException
+    {
+        checkRange(position, length, true);
+        final LibC libc = LibC.Holder.LIBC;
+        if (blockDevice)
+        {
+            if (libc.ioctl(exclusiveFd, LibC.BLKZEROOUT, new long[]{ position, length }) != 0)
+            {
+                throw failure("BLKZEROOUT", position, length);
+            }
+            return DiscardMethod.ZEROOUT;
+        }
+        if (libc.fallocate(exclusiveFd, LibC.FALLOC_FL_PUNCH_HOLE | LibC.FALLOC_FL_KEEP_SIZE, position, length) != 0)
+        {
+            throw failure("punching a hole", position, length);
+        }
+        libc.fallocate(exclusiveFd, LibC.FALLOC_FL_KEEP_SIZE, position, length);
+        return DiscardMethod.PUNCH_HOLE;
+    }
+
+    /**
+     * {@code ioctl(BLKDISCARD)} on a block device; refused on an image file.
+     */
+    @Override
+    public void discardRange(final long position, final long length) throws IOException
+    {
+        checkRange(position, length, false);
+        if (!blockDevice)
+        {
+            throw DiscardException.refused(name, "BLKDISCARD", "not a block device");
+        }
+        if (LibC.Holder.LIBC.ioctl(exclusiveFd, LibC.BLKDISCARD, new long[]{ position, length }) != 0)
+        {
+            throw failure("BLKDISCARD", position, length);
+        }
+    }
+
+    private DiscardException failure(final String operation, final long position, final long length)
+    {
+        final int errno = LibC.Holder.errno();
+        return DiscardException.of(name, operation, position, length, errno, LibC.Holder.LIBC.strerror(errno));
+    }
+
+    private void checkRange(final long position, final long length, final boolean toTheEnd) throws IOException
+    {
+        if (closed)
+        {
+            throw new IOException(name + " is closed");
+        }
+        if (readOnly)
+        {
+            throw new IOException(name + " is open read-only");
+        }
+        final boolean lengthAligned = length % logicalSectorSize == 0 || toTheEnd && position + length == size;
+        if (position < 0 || length <= 0 || position % logicalSectorSize != 0 || !lengthAligned ||
+            position + length > size)
+        {
+            throw new IOException(name + ": invalid range of " + length + " bytes at " + position + " (sector size " +
+                logicalSectorSize + ", device size " + size + ")");
         }
     }
 

@@ -8,7 +8,8 @@ import jnr.ffi.types.off_t;
 
 /**
  * The few libc calls the JDK and jnr-posix do not offer: exclusive opens of block devices, their sector size and
- * size, fallocate, and flock.
+ * size, fallocate (allocating an image file, punching holes in it), zeroing and discarding ranges of a block device
+ * ({@code BLKZEROOUT}, {@code BLKDISCARD}), and flock. Values are Linux's (x86-64 and arm64 alike).
  */
 public interface LibC
 {
@@ -25,6 +26,30 @@ public interface LibC
     int O_RDWR = 2;
     int O_CREAT = 0100;
 
+    /**
+     * {@code fallocate} mode: do not change the file size.
+     */
+    int FALLOC_FL_KEEP_SIZE = 0x01;
+    /**
+     * {@code fallocate} mode: deallocate the range, which then reads as zeros (with {@link #FALLOC_FL_KEEP_SIZE}).
+     */
+    int FALLOC_FL_PUNCH_HOLE = 0x02;
+    /**
+     * {@code _IO(0x12, 119)}: discard a byte range {@code uint64_t[2] {start, length}} of a block device; what it
+     * reads back as afterwards is the device's business.
+     */
+    long BLKDISCARD = 0x1277;
+    /**
+     * {@code _IO(0x12, 127)}: make a byte range {@code uint64_t[2] {start, length}} of a block device read back as
+     * zeros (offloaded where the device can write zeroes, else the kernel writes them).
+     */
+    long BLKZEROOUT = 0x127f;
+
+    int EINVAL = 22;
+    int ENOTTY = 25;
+    int ENOSYS = 38;
+    int EOPNOTSUPP = 95;
+
     int open(@In String path, int flags);
 
     int open(@In String path, int flags, int mode);
@@ -34,6 +59,12 @@ public interface LibC
     int ioctl(int fd, long request, IntByReference value);
 
     int ioctl(int fd, long request, LongLongByReference value);
+
+    /**
+     * {@code ioctl} whose argument points to {@code uint64_t}s, such as the {start, length} range of
+     * {@link #BLKZEROOUT} and {@link #BLKDISCARD}.
+     */
+    int ioctl(int fd, long request, @In long[] values);
 
     int fallocate(int fd, int mode, @off_t long offset, @off_t long length);
 

@@ -9,6 +9,10 @@ import org.cachefs.format.device.BlockDevice;
 /**
  * A {@link BlockDevice} that passes every call to another: the base of wrappers that change a few of them (inject
  * faults, hold writes). Thread-safe if the wrapped device is.
+ * <p>
+ * {@link #zeroRange} and {@link #discardRange} are not passed on: they keep the refusing defaults, so that a caller
+ * zeroing a range falls back to writing zeros through {@link #write}, which a wrapper sees, can fail, hold or lose.
+ * A wrapper that models zeroing overrides them.
  */
 public abstract class ForwardingBlockDevice implements BlockDevice
 {

@@ -6,9 +6,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.cachefs.format.DeviceInUseException;
+import org.cachefs.format.Fixtures;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,5 +215,83 @@ class DirectBlockDeviceTest
         {
             assertThat(writer.isReadOnly()).isFalse();
         }
+    }
+
+    @Test
+    void zeroRangePunchesAHoleAndKeepsTheImageAllocated() throws IOException, InterruptedException
+    {
+        Fixtures.writePattern(image, SIZE);
+        final long allocated = allocatedSectors(image);
+        assertThat(allocated).as("512-byte sectors allocated to the written image").isGreaterThanOrEqualTo(SIZE / 512);
+        try (DirectBlockDevice device = DirectBlockDevice.open(image))
+        {
+            assertThat(device.zeroRange(2 * sector, 3L * sector)).isEqualTo(DiscardMethod.PUNCH_HOLE);
+        }
+        assertThat(Files.size(image)).isEqualTo(SIZE);
+        assertThat(Fixtures.unitsNotHolding(image, 2 * sector, 5L * sector, sector, true)).isEmpty();
+        assertThat(Fixtures.unitsNotHolding(image, 0, 2 * sector, sector, false)).isEmpty();
+        assertThat(Fixtures.unitsNotHolding(image, 5L * sector, SIZE, sector, false)).isEmpty();
+        assertThat(allocatedSectors(image)).as("the hole is allocated again").isEqualTo(allocated);
+    }
+
+    @Test
+    void zeroRangeMayEndInAPartialSectorAtTheEndOfAnImage() throws IOException
+    {
+        final Path odd = dir.resolve("odd.img");
+        Fixtures.writePattern(odd, 3L * sector + 576);
+        try (DirectBlockDevice device = DirectBlockDevice.open(odd))
+        {
+            assertThat(device.size()).isEqualTo(3L * sector + 576);
+            assertThat(device.zeroRange(sector, 2L * sector + 576)).isEqualTo(DiscardMethod.PUNCH_HOLE);
+        }
+        assertThat(Files.size(odd)).isEqualTo(3L * sector + 576);
+        assertThat(Fixtures.unitsNotHolding(odd, sector, 3L * sector + 576, sector, true)).isEmpty();
+        assertThat(Fixtures.unitsNotHolding(odd, 0, sector, sector, false)).isEmpty();
+    }
+
+    @Test
+    void zeroRangeAndDiscardRangeRefuseWhatTheyCannotDo() throws IOException
+    {
+        try (DirectBlockDevice device = DirectBlockDevice.open(image))
+        {
+            assertThatThrownBy(() -> device.discardRange(0, sector)).isExactlyInstanceOf(DiscardException.class)
+                .hasMessage("cache.img: BLKDISCARD refused: not a block device")
+                .satisfies(ex -> assertThat(((DiscardException)ex).refused()).isTrue());
+            assertThatThrownBy(() -> device.zeroRange(sector, 100)).isExactlyInstanceOf(IOException.class)
+                .hasMessage("cache.img: invalid range of 100 bytes at " + sector + " (sector size " + sector +
+                    ", device size 1048576)");
+            assertThatThrownBy(() -> device.zeroRange(100, sector)).isExactlyInstanceOf(IOException.class)
+                .hasMessage("cache.img: invalid range of " + sector + " bytes at 100 (sector size " + sector +
+                    ", device size 1048576)");
+            assertThatThrownBy(() -> device.zeroRange(SIZE - sector, 2L * sector))
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessage("cache.img: invalid range of " + 2 * sector + " bytes at " + (SIZE - sector) +
+                    " (sector size " + sector + ", device size 1048576)");
+            assertThatThrownBy(() -> device.zeroRange(0, 0)).isExactlyInstanceOf(IOException.class)
+                .hasMessage("cache.img: invalid range of 0 bytes at 0 (sector size " + sector +
+                    ", device size 1048576)");
+        }
+        try (DirectBlockDevice reader = DirectBlockDevice.openReadOnly(image))
+        {
+            assertThatThrownBy(() -> reader.zeroRange(0, sector)).isExactlyInstanceOf(IOException.class)
+                .hasMessage("cache.img is open read-only");
+        }
+        final DirectBlockDevice closed = DirectBlockDevice.open(image);
+        closed.close();
+        assertThatThrownBy(() -> closed.zeroRange(0, sector)).isExactlyInstanceOf(IOException.class)
+            .hasMessage("cache.img is closed");
+    }
+
+    /**
+     * @return the 512-byte sectors the file system has allocated to {@code file} ({@code stat -c %b}).
+     */
+    private long allocatedSectors(final Path file) throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder("stat", "-c", "%b", file.toString()).redirectErrorStream(true)
+            .start();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stat finished").isTrue();
+        assertThat(process.exitValue()).as("stat: %s", output).isZero();
+        return Long.parseLong(output);
     }
 }

@@ -1,14 +1,9 @@
 package org.cachefs.format.device;
 
-import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.cachefs.format.CacheFsException;
 import org.cachefs.format.DeviceInUseException;
@@ -21,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * mkfs and the device layer on a real block device: a loop device over an image file. Skipped where losetup is
@@ -30,88 +24,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LoopDeviceTest
 {
     private static final long SIZE = 64L << 20;
-    private static final long TIMEOUT_SECONDS = 30;
     private static final UUID UUID_A = UUID.fromString("01234567-89ab-cdef-0123-456789abcdef");
 
     @TempDir
     Path dir;
 
-    private record Result(int exit, String stdout, String stderr)
-    {
-    }
-
-    private Result run(final String... command) throws IOException, InterruptedException
-    {
-        final Path out = Files.createTempFile(dir, "cmd-", ".out");
-        final Path err = Files.createTempFile(dir, "cmd-", ".err");
-        final Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-            .start();
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly().waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return new Result(-1, "", String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s");
-        }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8).trim(),
-            Files.readString(err, StandardCharsets.UTF_8).trim());
-    }
-
-    private static Path findLosetup()
-    {
-        final List<Path> candidates = new ArrayList<>(List.of(Path.of("/usr/sbin/losetup"), Path.of("/sbin/losetup")));
-        final String path = System.getenv("PATH");
-        if (path != null)
-        {
-            for (final String entry : path.split(":"))
-            {
-                if (!entry.isEmpty())
-                {
-                    candidates.add(Path.of(entry, "losetup"));
-                }
-            }
-        }
-        return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
-    }
-
     @Test
     void formatsAndOpensALoopDevice() throws Exception
     {
-        final Path losetup = findLosetup();
-        assumeTrue(losetup != null, "losetup is not installed");
-        final int uid = (Integer)Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        assumeTrue(uid == 0, "attaching a loop device needs root; running as uid " + uid);
-
         final Path image = dir.resolve("loop.img");
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw"))
         {
             file.setLength(SIZE);
         }
-        final Result attach = run(losetup.toString(), "-f", "--show", image.toString());
-        assumeTrue(attach.exit() == 0 && attach.stdout().startsWith("/dev/loop"),
-            "losetup could not attach a loop device: exit " + attach.exit() + ", " + attach.stderr());
-        final Path loop = Path.of(attach.stdout());
-        Throwable failure = null;
-        try
+        try (LoopDevice loop = LoopDevice.attach(dir, image))
         {
-            exercise(loop);
-        }
-        catch (final Throwable ex)
-        {
-            failure = ex;
-            throw ex;
-        }
-        finally
-        {
-            final Result detach = run(losetup.toString(), "-d", loop.toString());
-            if (detach.exit() != 0)
-            {
-                final AssertionError error = new AssertionError("losetup -d " + loop + " failed: exit " +
-                    detach.exit() + ", " + detach.stderr());
-                if (failure == null)
-                {
-                    throw error;
-                }
-                failure.addSuppressed(error);
-            }
+            exercise(loop.path());
         }
     }
 
