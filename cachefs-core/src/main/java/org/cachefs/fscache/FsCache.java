@@ -294,11 +294,13 @@ public final class FsCache implements AutoCloseable
         {
             return;
         }
-        final long deadline = System.nanoTime() + options.withdrawTimeout().toNanos();
+        final long timeout = options.withdrawTimeout().toNanos();
+        final long deadline = System.nanoTime() + timeout;
+        final long stall = Math.min(timeout, TimeUnit.SECONDS.toNanos(1));
         final ArrayList<FsObject> objects = cache.liveObjects();
         for (int i = 0, n = objects.size(); i < n; i++)
         {
-            objects.get(i).awaitAccepted(deadline);
+            objects.get(i).awaitAccepted(deadline, stall);
         }
     }
 

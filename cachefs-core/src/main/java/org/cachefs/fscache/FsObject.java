@@ -87,6 +87,8 @@ final class FsObject extends PoolTask implements ObjectContext
     long storeLimit = Long.MAX_VALUE;
     StorageOp writer;
     int attrOps;
+    /** Attribute changes and storage batches that ended: the progress {@link #awaitAccepted} watches. */
+    long applied;
     int deferredEvents;
     private final ArrayDeque<Operation> pendingOps = new ArrayDeque<>();
     private final ArrayList<FsObject> dependents = new ArrayList<>();
@@ -366,24 +368,34 @@ final class FsObject extends PoolTask implements ObjectContext
     void attrOpEndedLocked()
     {
         attrOps--;
+        applied++;
         raiseDeferredLocked();
         cookie.changed.signalAll();
     }
 
     /**
-     * Waits until the attribute changes accepted for this object have run and its queued page writes are stored,
-     * or the deadline.
+     * Waits until the attribute changes accepted for this object have run and its queued page writes are stored:
+     * until the deadline, and no longer than {@code stallNanos} without any of them ending (a device that stopped
+     * answering holds the storage operation; waiting longer would not get anything stored).
      *
      * @return true if nothing accepted is left.
      */
-    boolean awaitAccepted(final long deadlineNanos)
+    boolean awaitAccepted(final long deadlineNanos, final long stallNanos)
     {
         lock.lock();
         try
         {
+            long seen = applied;
+            long stallDeadline = System.nanoTime() + stallNanos;
             while (null != writer || attrOps > 0)
             {
-                final long remaining = deadlineNanos - System.nanoTime();
+                final long now = System.nanoTime();
+                if (applied != seen)
+                {
+                    seen = applied;
+                    stallDeadline = now + stallNanos;
+                }
+                final long remaining = Math.min(deadlineNanos, stallDeadline) - now;
                 if (remaining <= 0)
                 {
                     return false;

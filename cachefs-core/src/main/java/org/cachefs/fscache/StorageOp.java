@@ -147,6 +147,7 @@ final class StorageOp extends Operation implements Storage
                 try
                 {
                     cookie.endPageWritesLocked(taken);
+                    object.applied++;
                     written += taken.size();
                     taken.clear();
                     if (result != Result.OK)
