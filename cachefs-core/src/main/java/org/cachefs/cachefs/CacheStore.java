@@ -373,7 +373,10 @@ final class CacheStore implements Closeable
             }
             catch (final CorruptCacheException ex)
             {
+                // The pages removed so far are accounted for here, the rest by the drop.
+                reservedBlocks += unusedReservation(record) - unusedBefore;
                 dropCorruptPageMap(record, ex);
+                return;
             }
             reservedBlocks += unusedReservation(record) - unusedBefore;
             markDirty(record);
@@ -1037,13 +1040,14 @@ final class CacheStore implements Closeable
             {
                 pageCount++;
             }
+            reservedBlocks += unusedReservation(record) - unusedBefore;
         }
         catch (final CorruptCacheException ex)
         {
             // The page is lost with the map (its new block too: left allocated like the rest).
+            reservedBlocks += unusedReservation(record) - unusedBefore;
             dropCorruptPageMap(record, ex);
         }
-        reservedBlocks += unusedReservation(record) - unusedBefore;
         markDirty(record);
         touchRange(record, pageIndex);
         stats.pageWrites.increment();
