@@ -2473,8 +2473,9 @@ final class CacheStore implements Closeable
     private volatile Exception failure;
 
     /**
-     * Stops using the device after an I/O error or corrupt metadata: every later operation fails, and unmounting
-     * commits nothing, so the last durable commit stays as it was.
+     * Stops using the device after an I/O error or a corrupt index (a corrupt page map is dropped instead, see
+     * {@link #dropCorruptPageMap}): every later operation fails, and unmounting commits nothing, so the last durable
+     * commit stays as it was.
      */
     void fail(final Exception cause)
     {
