@@ -8,6 +8,7 @@ import java.util.TreeSet;
 
 import org.cachefs.format.CorruptCacheException;
 import org.cachefs.format.FsckFinding;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,14 @@ class BlockOwnershipDamageTest
     }
 
     private final DamageFixture.Tally tally = new DamageFixture.Tally();
+    /** What the store logs: one warning per page map dropped, kept off the console. */
+    private final DamageFixture.StoreLog log = new DamageFixture.StoreLog();
+
+    @AfterEach
+    void closeLog()
+    {
+        log.close();
+    }
 
     private static String file(final int n)
     {
@@ -139,9 +148,12 @@ class BlockOwnershipDamageTest
             final DamageFixture.Tally read = readAll(mounted, List.of(file(3)));
             assertThat(read.hits).isZero();
             assertThat(read.misses).isEqualTo(9);
+            final String error = "corrupt page-map node: device=cache.img block=" + entry.leaf() + " entry 3 " +
+                "(object " + victim.id() + ", page 3) points at block " + free + ", which the bitmap marks free";
             assertThat(mounted.backend().corruptions()).extracting(CorruptCacheException::getMessage)
-                .containsExactly("corrupt page-map node: device=cache.img block=" + entry.leaf() + " entry 3 " +
-                    "(object " + victim.id() + ", page 3) points at block " + free + ", which the bitmap marks free");
+                .containsExactly(error);
+            assertThat(log.messages()).containsExactly("WARNING cachefs cache.img: dropped the 9 pages of object " +
+                victim.id() + ", whose page map is corrupt (its blocks stay allocated until fsck): " + error);
             assertThat(mounted.backend().corruptions().get(0).block()).isEqualTo(entry.leaf());
             assertThat(mounted.usage("droppedPageMaps")).isEqualTo(1);
             assertThat(mounted.usage("droppedPages")).isEqualTo(9);

@@ -48,6 +48,14 @@ class BlockOwnershipFuzzTest
     @Test
     void damagedOwnershipNeverServesWrongBytesAndCostsOnlyTheDamagedObjects() throws IOException
     {
+        try (DamageFixture.StoreLog log = new DamageFixture.StoreLog())
+        {
+            fuzz(log);
+        }
+    }
+
+    private void fuzz(final DamageFixture.StoreLog log) throws IOException
+    {
         final DamageFixture fixture = new DamageFixture(SEED, 1024, FILES, 3, KEY_LENGTH);
         final ImageMap template = ImageMap.of(fixture.image());
         assertThat(template.indexNodes()).as("an index of several nodes").hasSizeGreaterThan(1);
@@ -70,6 +78,9 @@ class BlockOwnershipFuzzTest
             quarantinedPages, restoredBlocks);
         assertThat(wrongBytes).isZero();
         assertThat(pagesChecked).isGreaterThan(ITERATIONS * 3L * fixture.pages());
+        // One warning per page map dropped, nothing else.
+        assertThat(log.records).hasSize((int)droppedPageMaps)
+            .allMatch(r -> r.getLevel() == java.util.logging.Level.WARNING);
     }
 
     private void run(final DamageFixture fixture, final long seed) throws IOException

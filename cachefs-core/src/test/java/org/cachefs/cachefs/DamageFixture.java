@@ -156,6 +156,58 @@ final class DamageFixture
     }
 
     /**
+     * Captures what {@link CacheStore} logs (through {@code java.util.logging}, where {@code System.Logger} goes by
+     * default) while open, and keeps it from the console.
+     */
+    static final class StoreLog implements AutoCloseable
+    {
+        private final java.util.logging.Logger logger = java.util.logging.Logger.getLogger(CacheStore.class.getName());
+        private final boolean useParent = logger.getUseParentHandlers();
+        final List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.logging.Handler handler = new java.util.logging.Handler()
+        {
+            @Override
+            public void publish(final java.util.logging.LogRecord record)
+            {
+                records.add(record);
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+
+        StoreLog()
+        {
+            logger.addHandler(handler);
+            logger.setUseParentHandlers(false);
+        }
+
+        /**
+         * @return the messages logged, as "LEVEL message".
+         */
+        List<String> messages()
+        {
+            final List<String> messages = new ArrayList<>();
+            records.forEach(r -> messages.add(r.getLevel() + " " + r.getMessage()));
+            return messages;
+        }
+
+        @Override
+        public void close()
+        {
+            logger.removeHandler(handler);
+            logger.setUseParentHandlers(useParent);
+        }
+    }
+
+    /**
      * What reading pages back found.
      */
     static final class Tally
