@@ -23,10 +23,15 @@ import org.cachefs.format.device.BlockDevice;
  * Bitmap copy {@code g % 2} is written at commit {@code g}; each copy rewrites only the bitmap blocks that changed
  * since that copy was last written.
  * <p>
+ * The allocator also knows which blocks hold metadata nodes read or written since mount, so that a damaged page map
+ * whose data pointer lands on a node cannot free that node's block ({@link #dataBlockProblem}); see DESIGN.md, "I/O
+ * errors, corruption and interrupts".
+ * <p>
  * Threading: owned by {@link CacheStore} and used only under its lock.
  */
 final class BlockAllocator
 {
+    private final String device;
     private final RegionLayout layout;
     private final long[] used;
     private final long[][] dirtyBitmapBlocks = new long[2][];
@@ -39,9 +44,15 @@ final class BlockAllocator
     private final BlockSet fresh;
     /** Blocks of data writes not landed yet: written to the bitmap as free. */
     private final BlockSet inflight;
+    /**
+     * Blocks of the index and page-map nodes read or written since mount and not freed since: never a data page's to
+     * free.
+     */
+    private final BlockSet nodes;
 
-    private BlockAllocator(final RegionLayout layout)
+    private BlockAllocator(final String device, final RegionLayout layout)
     {
+        this.device = device;
         this.layout = layout;
         this.used = new long[(int)((layout.blockCount() + 63) >>> 6)];
         this.bitsPerBitmapBlock = BitmapBlock.bitsPerBlock(layout.blockSize());
@@ -52,6 +63,7 @@ final class BlockAllocator
         this.freed = new BlockSet(layout.blockCount());
         this.fresh = new BlockSet(layout.blockCount());
         this.inflight = new BlockSet(layout.blockCount());
+        this.nodes = new BlockSet(layout.blockCount());
     }
 
     /**
@@ -60,7 +72,7 @@ final class BlockAllocator
     static BlockAllocator load(final BlockDevice device, final RegionLayout layout, final CommitRecord commit)
         throws IOException
     {
-        final BlockAllocator allocator = new BlockAllocator(layout);
+        final BlockAllocator allocator = new BlockAllocator(device.name(), layout);
         final int copy = commit.bitmapCopy();
         final int blockSize = layout.blockSize();
         final ByteBuffer buffer = AlignedBuffers.allocate(blockSize, blockSize);
@@ -186,14 +198,20 @@ final class BlockAllocator
     }
 
     /**
-     * Frees {@code block}: at once if it was never committed, else once the next commit is durable.
+     * Frees {@code block}: at once if it was never committed, else once the next commit is durable. A node block
+     * stops counting as metadata.
+     *
+     * @throws CorruptCacheException if the bitmap marks the block free already: whatever referred to it shared it
+     *                               with another owner, or the bitmap lost it.
      */
     void free(final long block)
     {
         if (!isUsed(block))
         {
-            throw new IllegalStateException("double free of block " + block);
+            throw new CorruptCacheException("bitmap", device, block, "bit",
+                "clear, but the block is being freed: it was freed already, or the bitmap lost it");
         }
+        nodes.remove(block);
         inflight.remove(block);
         if (fresh.remove(block))
         {
@@ -203,6 +221,100 @@ final class BlockAllocator
         {
             freed.add(block);
         }
+    }
+
+    /**
+     * A node was written to, or read and validated from, {@code block}.
+     */
+    void markNode(final long block)
+    {
+        nodes.add(block);
+    }
+
+    /** {@link #keepNode}: the node's block was in use and not freed, as it should be. */
+    static final int NODE_KEPT = 0;
+    /** {@link #keepNode}: the node's block was free or freed; it is in use again. */
+    static final int NODE_RESTORED = 1;
+    /** {@link #keepNode}: the node's block was handed out again since the last commit. */
+    static final int NODE_REUSED = 2;
+
+    /**
+     * A node of the tree of the last durable commit was read from {@code block} and validated (its block number,
+     * owner and check value, and the check value its parent recorded), so it is live and its block must stay
+     * allocated. A block the bitmap lost (see {@link #isLost}) is {@linkplain #restore restored}; the node then
+     * counts as metadata.
+     *
+     * @return {@link #NODE_KEPT}, {@link #NODE_RESTORED}, or {@link #NODE_REUSED} if the block was allocated again
+     * since the last commit: something else is about to overwrite it, so the node cannot be relied on.
+     */
+    int keepNode(final long block)
+    {
+        if (fresh.contains(block))
+        {
+            return NODE_REUSED;
+        }
+        int outcome = NODE_KEPT;
+        if (isLost(block))
+        {
+            restore(block);
+            outcome = NODE_RESTORED;
+        }
+        nodes.add(block);
+        return outcome;
+    }
+
+    /**
+     * @return true if {@code block} is free, or freed since the last commit, though the tree of the last commit may
+     * still refer to it: a damaged bitmap, or a free through a pointer that shared the block with its owner. Such a
+     * block has not been handed out again yet.
+     */
+    boolean isLost(final long block)
+    {
+        return !isUsed(block) || freed.contains(block);
+    }
+
+    /**
+     * Takes a {@linkplain #isLost lost} block back into use, for the structure that was found to own it: a free block
+     * is allocated again (as committed: the next bitmap copy marks it used), a pending free is undone.
+     */
+    void restore(final long block)
+    {
+        if (!isUsed(block))
+        {
+            set(block);
+        }
+        else if (freed.remove(block))
+        {
+            markDirty(block);
+        }
+    }
+
+    /**
+     * Checks a block that a page map names as the data block of one of its pages: a block in use, not freed since
+     * the last commit and not a node's. When a page map is read from disk ({@code freeing} false), the block must
+     * also have been allocated before the last commit, which wrote that page map.
+     *
+     * @return null if the block may be the page's, else why not (a phrase after "points at block N, ").
+     */
+    String dataBlockProblem(final long block, final boolean freeing)
+    {
+        if (!isUsed(block))
+        {
+            return "which the bitmap marks free";
+        }
+        if (freed.contains(block))
+        {
+            return "which was freed since the last commit";
+        }
+        if (nodes.contains(block))
+        {
+            return "which holds a metadata node";
+        }
+        if (!freeing && fresh.contains(block))
+        {
+            return "which was allocated since the last commit";
+        }
+        return null;
     }
 
     /**
@@ -266,6 +378,7 @@ final class BlockAllocator
         freed.trim();
         fresh.trim();
         inflight.trim();
+        nodes.trim();
     }
 
     private long findFree(final long from, final long to)

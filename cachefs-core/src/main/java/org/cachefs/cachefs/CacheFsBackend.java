@@ -19,6 +19,7 @@ import org.cachefs.fscache.spi.Retrieval;
 import org.cachefs.fscache.spi.Storage;
 import org.cachefs.format.BlockPointer;
 import org.cachefs.format.CacheFsException;
+import org.cachefs.format.CorruptCacheException;
 import org.cachefs.format.device.AlignedBuffers;
 import org.cachefs.format.device.BufferPool;
 
@@ -29,9 +30,12 @@ import org.cachefs.format.device.BufferPool;
  * adjacent blocks of a multi-page read merged into one I/O; every page is checked against its CRC32C and a mismatch is
  * a miss. Writes run on the FS-Cache pool, as the core schedules them.
  * <p>
- * Any I/O error or corrupt metadata met by an operation reports {@link CacheContext#ioError()} to the core, which
- * from then on passes only release operations; the netfs sees {@code NO_BUFS} and carries on. {@link #close()}
- * unmounts: it commits with the clean flag and releases the device. Withdraw the cache from its FS-Cache first.
+ * A corrupt page map costs its object only: the store drops the object's pages (leaving their blocks allocated for
+ * fsck), counts and logs the error ({@link #corruptions()}, {@link #usage()}), and the netfs gets misses for that
+ * object while every other object is served. Any I/O error, or a corrupt index node, met by an operation reports
+ * {@link CacheContext#ioError()} to the core, which from then on passes only release operations; the netfs sees
+ * {@code NO_BUFS} and carries on. {@link #close()} unmounts: it commits with the clean flag and releases the device.
+ * Withdraw the cache from its FS-Cache first.
  * <p>
  * Threading: every operation may be called from any thread; the store serialises metadata work, data moves outside
  * its lock.
@@ -95,6 +99,15 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
     }
 
     /**
+     * @return the first {@value CacheStore#MAX_KEPT_CORRUPTIONS} corruption errors met since mount that cost an object
+     * its page map (each also counted in {@link #usage()} as {@code droppedPageMaps} and logged); the cache went on.
+     */
+    public List<CorruptCacheException> corruptions()
+    {
+        return store.corruptions();
+    }
+
+    /**
      * Culls now if free space is below {@code bcull}: least recently used objects that are neither in use nor pinned
      * are dropped (large ones by page range) until free space is back at {@code brun}.
      *
@@ -155,6 +168,10 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         usage.put("readHits", stats.readHits.sum());
         usage.put("readMisses", stats.readMisses.sum());
         usage.put("checksumMismatches", stats.checksumMismatches.sum());
+        usage.put("quarantinedPages", stats.quarantinedPages.sum());
+        usage.put("droppedPageMaps", stats.droppedPageMaps.sum());
+        usage.put("droppedPages", stats.droppedPages.sum());
+        usage.put("restoredBlocks", store.restoredBlocks());
         usage.put("pageWrites", stats.pageWrites.sum());
         usage.put("runWrites", stats.runWrites.sum());
         usage.put("writesRefused", stats.writesRefused.sum());

@@ -361,11 +361,22 @@ final class CacheStore implements Closeable
             record.objectSize = size;
             final long firstDropped = pagesFor(size);
             final List<Long> dropped = new ArrayList<>();
-            pageMaps.forEachPage(record, firstDropped, (pageIndex, pointer, crc) -> dropped.add(pageIndex));
-            for (final long pageIndex : dropped)
+            try
             {
-                freeData(pageMaps.remove(record, pageIndex));
-                pageCount--;
+                pageMaps.forEachPage(record, firstDropped, (pageIndex, pointer, crc) -> dropped.add(pageIndex));
+                for (final long pageIndex : dropped)
+                {
+                    final long previous = pageMaps.remove(record, pageIndex);
+                    pageCount--;
+                    freeData(record, pageIndex, previous);
+                }
+            }
+            catch (final CorruptCacheException ex)
+            {
+                // The pages removed so far are accounted for here, the rest by the drop.
+                reservedBlocks += unusedReservation(record) - unusedBefore;
+                dropCorruptPageMap(record, ex);
+                return;
             }
             reservedBlocks += unusedReservation(record) - unusedBefore;
             markDirty(record);
@@ -493,11 +504,19 @@ final class CacheStore implements Closeable
     {
         dropRun(record);
         final long unusedBefore = unusedReservation(record);
-        pageMaps.forEachPage(record, 0, (pageIndex, pointer, crc) -> freeData(pointer));
-        pageCount -= record.pageCount;
-        pageMaps.freeNodes(record);
-        reservedBlocks += unusedReservation(record) - unusedBefore;
-        markDirty(record);
+        final long pages = record.pageCount;
+        try
+        {
+            pageMaps.freeAll(record, (pageIndex, pointer, crc) -> freeData(record, pageIndex, pointer));
+            pageCount -= pages;
+            reservedBlocks += unusedReservation(record) - unusedBefore;
+            markDirty(record);
+        }
+        catch (final CorruptCacheException ex)
+        {
+            // The map is dropped with what it still holds: nothing more of it is freed.
+            dropCorruptPageMap(record, ex);
+        }
     }
 
     /**
@@ -548,7 +567,7 @@ final class CacheStore implements Closeable
         try
         {
             checkOpen();
-            return pageMaps.lookup(record, pageIndex) != BlockPointer.NULL;
+            return lookupPage(record, pageIndex) != BlockPointer.NULL;
         }
         finally
         {
@@ -588,7 +607,7 @@ final class CacheStore implements Closeable
             try
             {
                 checkOpen();
-                pointer = pageMaps.lookup(record, pageIndex);
+                pointer = lookupPage(record, pageIndex);
                 crc[0] = pageMaps.foundCrc;
                 if (inRun(record, pointer))
                 {
@@ -664,9 +683,14 @@ final class CacheStore implements Closeable
             boolean unwritten = false;
             for (int i = 0; i < count; i++)
             {
-                pointers[i] = pageMaps.lookup(record, pageIndexes[i]);
+                pointers[i] = lookupPage(record, pageIndexes[i]);
                 crcs[i] = pageMaps.foundCrc;
                 unwritten |= inRun(record, pointers[i]);
+            }
+            if (record.pageMapHeight == 0)
+            {
+                // A page map found corrupt part way is gone: pages looked up before it went are not its any more.
+                java.util.Arrays.fill(pointers, 0, count, BlockPointer.NULL);
             }
             if (unwritten)
             {
@@ -736,7 +760,8 @@ final class CacheStore implements Closeable
 
     /**
      * Checks page data read from the block {@code pointer} (from the buffer's position to its limit) against its
-     * check value; on a mismatch the page is counted and dropped, so that it is never served.
+     * check value; on a mismatch the page is counted and dropped, so that it is never served. Its block is not freed:
+     * a page whose block holds something else may share it with another owner (see {@link #quarantinePage}).
      *
      * @return true if the data is the page that was written.
      */
@@ -1003,16 +1028,26 @@ final class CacheStore implements Closeable
         throws IOException
     {
         final long unusedBefore = unusedReservation(record);
-        final long previous = pageMaps.put(record, pageIndex, BlockPointer.encode(block, BlockPointer.KIND_DATA), crc);
-        if (previous != BlockPointer.NULL)
+        try
         {
-            freeData(previous);
+            final long previous = pageMaps.put(record, pageIndex, BlockPointer.encode(block, BlockPointer.KIND_DATA),
+                crc);
+            if (previous != BlockPointer.NULL)
+            {
+                freeData(record, pageIndex, previous);
+            }
+            else
+            {
+                pageCount++;
+            }
+            reservedBlocks += unusedReservation(record) - unusedBefore;
         }
-        else
+        catch (final CorruptCacheException ex)
         {
-            pageCount++;
+            // The page is lost with the map (its new block too: left allocated like the rest).
+            reservedBlocks += unusedReservation(record) - unusedBefore;
+            dropCorruptPageMap(record, ex);
         }
-        reservedBlocks += unusedReservation(record) - unusedBefore;
         markDirty(record);
         touchRange(record, pageIndex);
         stats.pageWrites.increment();
@@ -1144,7 +1179,7 @@ final class CacheStore implements Closeable
     {
         // A rewrite of a page not yet on the device: write it out first, so that the page's old block is on disk
         // before it is freed and reused.
-        if (inRun(record, pageMaps.lookup(record, pageIndex)))
+        if (inRun(record, lookupPage(record, pageIndex)))
         {
             settle(record);
         }
@@ -1474,13 +1509,20 @@ final class CacheStore implements Closeable
         }
         settle(record);
         final long unusedBefore = unusedReservation(record);
-        final long previous = pageMaps.remove(record, pageIndex);
-        if (previous != BlockPointer.NULL)
+        try
         {
-            freeData(previous);
-            pageCount--;
-            reservedBlocks += unusedReservation(record) - unusedBefore;
-            markDirty(record);
+            final long previous = pageMaps.remove(record, pageIndex);
+            if (previous != BlockPointer.NULL)
+            {
+                pageCount--;
+                reservedBlocks += unusedReservation(record) - unusedBefore;
+                markDirty(record);
+                freeData(record, pageIndex, previous);
+            }
+        }
+        catch (final CorruptCacheException ex)
+        {
+            dropCorruptPageMap(record, ex);
         }
     }
 
@@ -1545,6 +1587,23 @@ final class CacheStore implements Closeable
             return new StoreSnapshot(layout.dataBlocks(), allocator.usedBlocks() - layout.metadataBlocks(),
                 allocator.freeBlocks(), reservedBlocks, allocator.pendingFree(), objectCount, pageCount, generation,
                 io.dirtyNodes(), io.cache().size(), io.nodeReads(), io.nodeWrites(), wasClean, mountCount);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return blocks found since mount to hold an intact node or page though the bitmap had lost them (marked free, or
+     * freed through a pointer that shared them): marked in use again.
+     */
+    long restoredBlocks()
+    {
+        lock.lock();
+        try
+        {
+            return io.restoredBlocks();
         }
         finally
         {
@@ -1976,7 +2035,16 @@ final class CacheStore implements Closeable
     private long cullRanges(final ObjectRecord record, final long limitPages) throws IOException
     {
         final org.agrona.collections.LongHashSet present = new org.agrona.collections.LongHashSet();
-        pageMaps.forEachPage(record, 0, (pageIndex, pointer, crc) -> present.add(pageIndex / rangePages));
+        try
+        {
+            pageMaps.forEachPage(record, 0, (pageIndex, pointer, crc) -> present.add(pageIndex / rangePages));
+        }
+        catch (final CorruptCacheException ex)
+        {
+            final long pages = record.pageCount;
+            dropCorruptPageMap(record, ex);
+            return pages;
+        }
         final long[] ranges = new long[present.size()];
         int n = 0;
         for (final LongHashSet.LongIterator it = present.iterator(); it.hasNext(); )
@@ -2004,13 +2072,22 @@ final class CacheStore implements Closeable
             }
             final List<Long> pages = new ArrayList<>();
             final long first = range * rangePages;
-            pageMaps.forEachPage(record, first, (pageIndex, pointer, crc) ->
+            try
             {
-                if (pageIndex < first + rangePages)
+                pageMaps.forEachPage(record, first, (pageIndex, pointer, crc) ->
                 {
-                    pages.add(pageIndex);
-                }
-            });
+                    if (pageIndex < first + rangePages)
+                    {
+                        pages.add(pageIndex);
+                    }
+                });
+            }
+            catch (final CorruptCacheException ex)
+            {
+                dropped += record.pageCount;
+                dropCorruptPageMap(record, ex);
+                break;
+            }
             for (final long pageIndex : pages)
             {
                 removePageLocked(record, pageIndex);
@@ -2162,19 +2239,55 @@ final class CacheStore implements Closeable
         }
     }
 
-    private void freeData(final long pointer)
+    /**
+     * Frees the data block of page {@code pageIndex} of the object, which its page map has just let go of, unless
+     * the block cannot be that page's: a block the bitmap marks free, or freed already since the last commit (the
+     * page shared it with another reference, which freed it), or a block holding a node. Such a block is left as
+     * it is.
+     *
+     * @throws CorruptCacheException naming the block, the page and the object, if the block cannot be the page's.
+     */
+    private void freeData(final ObjectRecord record, final long pageIndex, final long pointer)
     {
-        allocator.free(BlockPointer.block(pointer));
+        final long block = BlockPointer.block(pointer);
+        final String problem = allocator.dataBlockProblem(block, true);
+        if (problem != null)
+        {
+            throw new CorruptCacheException("page map", device.name(), block,
+                "page " + pageIndex + " of object " + record.objectId, "points at block " + block + ", " + problem);
+        }
+        allocator.free(block);
     }
 
+    /**
+     * Looks a page up under the lock (its check value left in {@link PageMaps#foundCrc}); a page map found corrupt on
+     * the way is dropped (see {@link #dropCorruptPageMap}) and the page is not stored.
+     */
+    private long lookupPage(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        try
+        {
+            return pageMaps.lookup(record, pageIndex);
+        }
+        catch (final CorruptCacheException ex)
+        {
+            dropCorruptPageMap(record, ex);
+            return BlockPointer.NULL;
+        }
+    }
+
+    /**
+     * After a check-value mismatch: forgets the page if its map still names the block read (a rewrite may have
+     * replaced it meanwhile); see {@link #quarantinePage}.
+     */
     private void dropIfStill(final ObjectRecord record, final long pageIndex, final long pointer) throws IOException
     {
         lock.lock();
         try
         {
-            if (!closed && !record.retired && pageMaps.lookup(record, pageIndex) == pointer)
+            if (!closed && failure == null && !record.retired && lookupPage(record, pageIndex) == pointer)
             {
-                removePageLocked(record, pageIndex);
+                quarantinePage(record, pageIndex);
             }
         }
         finally
@@ -2182,6 +2295,82 @@ final class CacheStore implements Closeable
             lock.unlock();
         }
     }
+
+    /**
+     * Forgets a page whose block did not hold its data, without freeing the block: it may be another object's page
+     * or a node (a page map damaged to point there), and freeing it would let the next allocation overwrite what
+     * that owner still refers to. The block stays allocated (if it was bit rot, fsck reclaims it as leaked).
+     */
+    private void quarantinePage(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        final long unusedBefore = unusedReservation(record);
+        try
+        {
+            if (pageMaps.remove(record, pageIndex) != BlockPointer.NULL)
+            {
+                pageCount--;
+                reservedBlocks += unusedReservation(record) - unusedBefore;
+                markDirty(record);
+                stats.quarantinedPages.increment();
+            }
+        }
+        catch (final CorruptCacheException ex)
+        {
+            dropCorruptPageMap(record, ex);
+        }
+    }
+
+    /** Corruption errors kept for {@link #corruptions()}. */
+    static final int MAX_KEPT_CORRUPTIONS = 16;
+
+    /** The first corruption errors the store recovered from; guarded by the lock. */
+    private final List<CorruptCacheException> corruptions = new ArrayList<>();
+
+    /**
+     * The object's page map cannot be trusted (a node failed validation, or a page pointed at a block that cannot be
+     * its own): every page of it is forgotten and none of its blocks is freed (data and nodes alike stay allocated,
+     * since some may be other owners'; fsck reclaims those nothing refers to). The object stays, with no pages: the
+     * netfs gets misses and may store its pages again. The error is counted and logged once; nothing else is
+     * stopped. Called under the lock.
+     */
+    private void dropCorruptPageMap(final ObjectRecord record, final CorruptCacheException cause)
+    {
+        dropRun(record);
+        final long unusedBefore = unusedReservation(record);
+        final long pages = record.pageCount;
+        pageCount -= pages;
+        pageMaps.forget(record);
+        reservedBlocks += unusedReservation(record) - unusedBefore;
+        markDirty(record);
+        stats.droppedPageMaps.increment();
+        stats.droppedPages.add(pages);
+        if (corruptions.size() < MAX_KEPT_CORRUPTIONS)
+        {
+            corruptions.add(cause);
+        }
+        LOG.log(System.Logger.Level.WARNING, "cachefs " + device.name() + ": dropped the " + pages + " pages of " +
+            "object " + record.objectId + ", whose page map is corrupt (its blocks stay allocated until fsck): " +
+            cause.getMessage());
+    }
+
+    /**
+     * @return the first {@value #MAX_KEPT_CORRUPTIONS} corruption errors met and recovered from since mount (each
+     * cost one object its pages).
+     */
+    List<CorruptCacheException> corruptions()
+    {
+        lock.lock();
+        try
+        {
+            return List.copyOf(corruptions);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(CacheStore.class.getName());
 
     /**
      * @return the part of the object's reservation its pages do not use yet.
@@ -2284,8 +2473,9 @@ final class CacheStore implements Closeable
     private volatile Exception failure;
 
     /**
-     * Stops using the device after an I/O error or corrupt metadata: every later operation fails, and unmounting
-     * commits nothing, so the last durable commit stays as it was.
+     * Stops using the device after an I/O error or a corrupt index (a corrupt page map is dropped instead, see
+     * {@link #dropCorruptPageMap}): every later operation fails, and unmounting commits nothing, so the last durable
+     * commit stays as it was.
      */
     void fail(final Exception cause)
     {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 import org.cachefs.format.BlockPointer;
+import org.cachefs.format.CorruptCacheException;
 import org.cachefs.format.IndexNode;
 import org.cachefs.format.PageMapNode;
 import org.cachefs.format.RegionLayout;
@@ -13,7 +14,9 @@ import org.cachefs.format.device.BlockDevice;
 /**
  * Reads, validates, decodes, encodes and writes index and page-map nodes, through the {@link NodeCache}, and frees
  * and allocates their blocks through the {@link BlockAllocator}. Every node read is checked against what its parent
- * recorded (level, owner, first page, check value) and against the generation of the last commit.
+ * recorded (level, owner, first page, check value) and against the generation of the last commit, and then against
+ * the allocator: its own block stays allocated (see {@link BlockAllocator#keepNode}), and a page-map leaf's data
+ * pointers must name blocks in use that are neither freed nor a node's ({@link BlockAllocator#dataBlockProblem}).
  * <p>
  * Threading: owned by {@link CacheStore} and used only under its lock.
  */
@@ -30,6 +33,8 @@ final class MetadataIo
     private int dirtyNodes;
     private long nodeReads;
     private long nodeWrites;
+    private long restoredBlocks;
+    private final org.cachefs.format.Checksums checksums = new org.cachefs.format.Checksums();
 
     MetadataIo(
         final BlockDevice device,
@@ -92,6 +97,15 @@ final class MetadataIo
         return nodeWrites;
     }
 
+    /**
+     * @return blocks found since mount to hold an intact node or page of the tree, though the bitmap marked them free
+     * or they had been freed: marked in use again.
+     */
+    long restoredBlocks()
+    {
+        return restoredBlocks;
+    }
+
     IndexNodeData loadIndex(final long pointer, final int crc, final int level) throws IOException
     {
         final long block = BlockPointer.block(pointer);
@@ -102,6 +116,7 @@ final class MetadataIo
         }
         readBlock(block);
         indexNode.wrap(buffer, layout.blockSize()).verify(device.name(), block, generation + 1, level, crc, layout);
+        keep(block, "index node");
         final IndexNodeData node = IndexNodeData.decode(indexNode, block);
         cache.put(block, node);
         return node;
@@ -131,8 +146,78 @@ final class MetadataIo
         pageMapNode.wrap(buffer, layout.blockSize())
             .verify(device.name(), block, objectId, generation + 1, level, firstPage, crc, layout);
         final PageMapNodeData node = PageMapNodeData.decode(pageMapNode, block);
+        keep(block, "page-map node");
+        if (level == 0)
+        {
+            checkDataPointers(node, objectId);
+        }
         cache.put(block, node);
         return node;
+    }
+
+    /**
+     * Keeps the block of a node just read and validated allocated, as metadata.
+     *
+     * @throws CorruptCacheException if the block was allocated again since the last commit.
+     */
+    private void keep(final long block, final String structure)
+    {
+        final int outcome = allocator.keepNode(block);
+        if (outcome == BlockAllocator.NODE_REUSED)
+        {
+            throw new CorruptCacheException(structure, device.name(), block, "block",
+                "was allocated again since the last commit: it was freed through a pointer that shared it");
+        }
+        if (outcome == BlockAllocator.NODE_RESTORED)
+        {
+            restoredBlocks++;
+        }
+    }
+
+    /**
+     * Checks the data pointers of a page-map leaf read from disk against the allocator. A page whose block is free,
+     * or was freed since the last commit, is read: if it holds that page (its check value is seeded with the object
+     * and the page index, so no other page's data matches), the bitmap, or a pointer that shared the block, was wrong
+     * and the block is taken back into use. Any other page whose block cannot be its own (a node's, one allocated
+     * since the last commit, or a lost block holding something else) makes the page map corrupt.
+     */
+    private void checkDataPointers(final PageMapNodeData leaf, final long objectId) throws IOException
+    {
+        final long[] pointers = leaf.pointers;
+        for (int slot = 0; slot < pointers.length; slot++)
+        {
+            if (pointers[slot] == BlockPointer.NULL)
+            {
+                continue;
+            }
+            final long target = BlockPointer.block(pointers[slot]);
+            final String problem = allocator.dataBlockProblem(target, false);
+            if (problem == null)
+            {
+                continue;
+            }
+            final long page = leaf.firstPage + slot;
+            if (allocator.isLost(target) && holdsPage(target, objectId, page, leaf.crcs[slot]))
+            {
+                allocator.restore(target);
+                restoredBlocks++;
+                continue;
+            }
+            throw new CorruptCacheException("page-map node", device.name(), leaf.block,
+                "entry " + slot + " (object " + objectId + ", page " + page + ")",
+                "points at block " + target + ", " + problem);
+        }
+    }
+
+    /**
+     * @return true if {@code block} holds page {@code page} of the object with check value {@code crc}. Uses the node
+     * buffer: call after decoding the node.
+     */
+    private boolean holdsPage(final long block, final long objectId, final long page, final int crc)
+        throws IOException
+    {
+        device.read(block * layout.blockSize(), buffer.clear());
+        return checksums.page(objectId, page, buffer.clear()) == crc;
     }
 
     private void readBlock(final long block) throws IOException
@@ -245,6 +330,7 @@ final class MetadataIo
             // The store keeps a reserve for every dirty node, so this is a broken invariant, not a full cache.
             throw new IllegalStateException("no block left for metadata: " + dirtyNodes + " dirty nodes");
         }
+        allocator.markNode(block);
         return block;
     }
 

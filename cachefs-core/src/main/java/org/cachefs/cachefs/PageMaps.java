@@ -203,37 +203,50 @@ final class PageMaps
     }
 
     /**
-     * Drops every page map node of the object (the caller frees the data blocks it visited first); the object is
-     * left with no pages.
+     * Frees the object's pages and page map: every stored page is handed to {@code freer} (which frees its data
+     * block) in page order, each node's block is freed after its pages and children; the object is left with no
+     * pages. Nodes are read once each.
+     * <p>
+     * If {@code freer} or a node read throws, what was freed stays freed and the rest of the map is left as it was
+     * (the nodes freed are detached from their dirty parents), for {@link #forget} to drop without freeing.
      */
-    void freeNodes(final ObjectRecord record) throws IOException
+    void freeAll(final ObjectRecord record, final PageVisitor freer) throws IOException
     {
         if (record.pageMapHeight > 0)
         {
-            freeSubtree(record, root(record));
+            freeSubtree(record, root(record), freer);
         }
-        record.pageMapRoot = BlockPointer.NULL;
-        record.pageMapRootCrc = 0;
-        record.pageMapHeight = 0;
-        record.pageMapRootNode = null;
-        record.pageCount = 0;
-        record.dirty = true;
+        clear(record);
     }
 
-    private void freeSubtree(final ObjectRecord record, final PageMapNodeData node) throws IOException
+    private void freeSubtree(final ObjectRecord record, final PageMapNodeData node, final PageVisitor freer)
+        throws IOException
     {
-        if (node.level > 0)
+        if (node.level == 0)
+        {
+            for (int slot = 0; slot < fanout; slot++)
+            {
+                if (node.pointers[slot] != BlockPointer.NULL)
+                {
+                    freer.page(node.firstPage + slot, node.pointers[slot], node.crcs[slot]);
+                }
+            }
+        }
+        else
         {
             final long cover = PageMapNode.coverage(blockSize, node.level - 1);
             for (int slot = 0; slot < fanout; slot++)
             {
-                final PageMapNodeData child = node.dirtyChildren[slot] != null ? node.dirtyChildren[slot] :
+                final PageMapNodeData dirtyChild = node.dirtyChildren[slot];
+                final PageMapNodeData child = dirtyChild != null ? dirtyChild :
                     node.pointers[slot] == BlockPointer.NULL ? null :
                     io.loadPageMap(node.pointers[slot], node.crcs[slot], record.objectId, node.level - 1,
                         node.firstPage + slot * cover);
                 if (child != null)
                 {
-                    freeSubtree(record, child);
+                    freeSubtree(record, child, freer);
+                    // Freed: not to be counted again should a later part of the map turn out corrupt.
+                    node.dirtyChildren[slot] = null;
                 }
             }
         }
@@ -245,6 +258,48 @@ final class PageMaps
         {
             io.retireNodeBlock(node.block);
         }
+    }
+
+    /**
+     * Drops the object's page map without freeing anything: its data blocks and node blocks stay allocated (the map
+     * is corrupt, so they may be other owners'; fsck reclaims the ones nothing refers to). Only memory is touched:
+     * the dirty nodes are let go of. The object is left with no pages.
+     */
+    void forget(final ObjectRecord record)
+    {
+        final PageMapNodeData root = record.pageMapRootNode;
+        if (root != null && root.dirty)
+        {
+            forgetDirty(root);
+        }
+        clear(record);
+    }
+
+    private void forgetDirty(final PageMapNodeData node)
+    {
+        if (node.dirtyChildren != null)
+        {
+            for (int slot = 0; slot < fanout; slot++)
+            {
+                final PageMapNodeData child = node.dirtyChildren[slot];
+                if (child != null)
+                {
+                    forgetDirty(child);
+                    node.dirtyChildren[slot] = null;
+                }
+            }
+        }
+        io.dirtyNodeDropped();
+    }
+
+    private static void clear(final ObjectRecord record)
+    {
+        record.pageMapRoot = BlockPointer.NULL;
+        record.pageMapRootCrc = 0;
+        record.pageMapHeight = 0;
+        record.pageMapRootNode = null;
+        record.pageCount = 0;
+        record.dirty = true;
     }
 
     /**

@@ -21,4 +21,10 @@ final class StoreStats
     final LongAdder pagesCulled = new LongAdder();
     final LongAdder blocksCulled = new LongAdder();
     final LongAdder refusedBelowStop = new LongAdder();
+    /** Pages forgotten after a check-value mismatch, their blocks left allocated. */
+    final LongAdder quarantinedPages = new LongAdder();
+    /** Objects whose page map was found corrupt and dropped, its blocks left allocated. */
+    final LongAdder droppedPageMaps = new LongAdder();
+    /** Pages those page maps held. */
+    final LongAdder droppedPages = new LongAdder();
 }

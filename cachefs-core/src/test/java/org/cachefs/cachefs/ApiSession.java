@@ -77,7 +77,15 @@ final class ApiSession implements AutoCloseable
      */
     static ApiSession mount(final BlockDevice device) throws IOException
     {
-        return new ApiSession(CacheFs.mount(device, OPTIONS), 1);
+        return mount(device, OPTIONS);
+    }
+
+    /**
+     * As {@link #mount(BlockDevice)}, with {@code options}.
+     */
+    static ApiSession mount(final BlockDevice device, final MountOptions options) throws IOException
+    {
+        return new ApiSession(CacheFs.mount(device, options), 1);
     }
 
     /**

@@ -728,6 +728,50 @@ class FsckCorruptionTest
     }
 
     @Test
+    void pageMapPointingAtAnIndexNode() throws IOException
+    {
+        base().commit();
+        final long indexLeaf = image.indexNodes(0).get(0);
+        final long ownBlock = image.dataBlock(3, 1);
+        image.repointPage(3, 1, indexLeaf, List.of(indexLeaf));
+        assertPageDroppedForPointingAt(indexLeaf, ownBlock);
+    }
+
+    @Test
+    void pageMapPointingAtAnotherObjectsPageMapNode() throws IOException
+    {
+        base().commit();
+        final long node = image.pageMapRoot(2);
+        final long ownBlock = image.dataBlock(3, 1);
+        image.repointPage(3, 1, node, List.of(image.indexNodes(0).get(0)));
+        assertPageDroppedForPointingAt(node, ownBlock);
+    }
+
+    /**
+     * Page 1 of object 3 points at the metadata block {@code target} (its CRC32C and every check value above
+     * re-sealed): the block is doubly referenced and the page's own block {@code ownBlock} is leaked; {@code -y}
+     * drops the page, and every other page and the node survive.
+     */
+    private void assertPageDroppedForPointingAt(final long target, final long ownBlock) throws IOException
+    {
+        final FsckRunner check = checkUnchanged(image.path(), CHECK);
+        assertThat(check.result().findings()).containsExactly(
+            FsckFinding.of(Kind.DOUBLY_REFERENCED, "block " + target + " is referenced more than once: again by " +
+                "page 1 of object 3"),
+            FsckFinding.of(Kind.LEAKED_BLOCK, "block " + ownBlock + " is marked used in bitmap copy 1 but nothing " +
+                "refers to it"));
+
+        assertPreenRefuses();
+        final FsckRunner yes = fsck(image.path(), YES);
+        assertThat(yes.result().exitCode()).isEqualTo(FsckResult.EXIT_CORRECTED);
+        assertThat(yes.output()).contains("(dropped 0 objects, 1 page)");
+        assertClean();
+        final Map<Long, long[]> expected = all();
+        expected.put(3L, new long[]{ 0 });
+        assertSurvivors(expected);
+    }
+
+    @Test
     void corruptBitmapBlock() throws IOException
     {
         base().commit();

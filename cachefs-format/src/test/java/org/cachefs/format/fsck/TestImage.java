@@ -523,6 +523,35 @@ final class TestImage
     }
 
     /**
+     * Points page {@code page} of object {@code id}, whose page map is a single leaf held by the index leaf at
+     * {@code indexPath}'s end, at {@code block}, keeping the CRC32C the entry records; re-seals the leaf, the CRC32C
+     * its index record keeps, and the index path up to the commit record. Only the ownership of {@code block} is
+     * then wrong.
+     */
+    void repointPage(final long id, final long page, final long block, final List<Long> indexPath)
+        throws IOException
+    {
+        final long leaf = pageMapRoot(id);
+        final ByteBuffer buffer = Fixtures.readRaw(path, leaf * BLOCK, BLOCK);
+        final PageMapNode node = new PageMapNode().wrap(buffer, BLOCK);
+        final int slot = node.slotOf(page);
+        node.entry(slot, BlockPointer.encode(block, BlockPointer.KIND_DATA), node.entryCrc(slot));
+        final int crc = node.seal();
+        Fixtures.writeRaw(path, leaf * BLOCK, buffer);
+        resealIndexPath(indexPath, indexLeaf ->
+        {
+            final IndexNode records = new IndexNode().wrap(indexLeaf, BLOCK);
+            for (int i = 0; i < records.count(); i++)
+            {
+                if (records.objectId(i) == id)
+                {
+                    indexLeaf.putInt(records.entryOffset(i) + IndexNode.LEAF_PAGEMAP_CRC_OFFSET, crc);
+                }
+            }
+        });
+    }
+
+    /**
      * @return the superblock of the current slot.
      */
     Superblock superblock() throws IOException
