@@ -44,7 +44,7 @@ public final class CachePage
         }
     }
 
-    private final long index;
+    private long index;
     private final ByteBuffer buffer;
     @SuppressWarnings("unused")
     private volatile int flags;
@@ -85,6 +85,28 @@ public final class CachePage
     public long index()
     {
         return index;
+    }
+
+    /**
+     * Gives the page another index, so that a netfs can reuse its pages (and their buffers) for other positions
+     * without allocating: only while the cache has no interest in the page.
+     *
+     * @param index the new index, {@code >= 0}.
+     * @throws IllegalStateException if the page is tracked, being read or being written ({@code PG_fscache} or
+     *                               {@code PG_fscache_write} set, or a call in progress).
+     */
+    public void setIndex(final long index)
+    {
+        if (index < 0)
+        {
+            throw new IllegalArgumentException("page index must be >= 0: " + index);
+        }
+        if (flags != 0 || null != reader)
+        {
+            throw new IllegalStateException("page " + this.index + " is in use by the cache: uncache it and wait " +
+                "for its write before giving it another index");
+        }
+        this.index = index;
     }
 
     /**

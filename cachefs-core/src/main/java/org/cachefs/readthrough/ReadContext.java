@@ -1,0 +1,93 @@
+package org.cachefs.readthrough;
+
+import java.util.ArrayList;
+
+import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.fscache.CachePage;
+import org.cachefs.fscache.ReadCompletion;
+import org.cachefs.fscache.Result;
+
+/**
+ * The pages of one batch of a read: reusable {@link CachePage}s over aligned buffers, the list handed to
+ * {@code readOrAllocPages}, and the result of each page's read. Pooled ({@link ContextPool}), so that a read of cached
+ * pages allocates nothing.
+ * <p>
+ * Threading: used by one reading thread at a time; read completions may come from FS-Cache threads, so the results
+ * are under the context's monitor.
+ */
+final class ReadContext
+{
+    /** The completion of every read: the context is the read's context argument. */
+    static final ReadCompletion<ReadContext> COMPLETION = (page, context, result) -> context.completed(page, result);
+
+    final CachePage[] pages;
+    final ArrayList<CachePage> list;
+    private final Result[] results;
+    private long firstPage;
+    private int completed;
+
+    ReadContext(final int capacity, final int pageSize)
+    {
+        pages = new CachePage[capacity];
+        results = new Result[capacity];
+        list = new ArrayList<>(capacity);
+        for (int i = 0; i < capacity; i++)
+        {
+            pages[i] = new CachePage(0, AlignedBuffers.allocate(pageSize, pageSize));
+        }
+    }
+
+    /**
+     * Points the first {@code count} pages at {@code firstPage} onwards and lists them.
+     */
+    synchronized void prepare(final long firstPage, final int count)
+    {
+        this.firstPage = firstPage;
+        this.completed = 0;
+        list.clear();
+        for (int i = 0; i < count; i++)
+        {
+            pages[i].setIndex(firstPage + i);
+            results[i] = null;
+            list.add(pages[i]);
+        }
+    }
+
+    private synchronized void completed(final CachePage page, final Result result)
+    {
+        results[(int)(page.index() - firstPage)] = result;
+        completed++;
+        notifyAll();
+    }
+
+    /**
+     * Waits until {@code dispatched} pages have completed (at once for a backend that completes reads in the call).
+     */
+    synchronized void awaitCompletions(final int dispatched)
+    {
+        boolean interrupted = false;
+        while (completed < dispatched)
+        {
+            try
+            {
+                wait();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * @return true if page {@code i} was read from the cache.
+     */
+    synchronized boolean hit(final int i)
+    {
+        return results[i] == Result.OK;
+    }
+}

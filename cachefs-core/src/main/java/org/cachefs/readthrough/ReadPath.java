@@ -1,0 +1,585 @@
+package org.cachefs.readthrough;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+
+import org.cachefs.format.device.BufferPool;
+import org.cachefs.fscache.CachePage;
+import org.cachefs.fscache.Cookie;
+import org.cachefs.fscache.Result;
+
+/**
+ * How a {@link ReadThroughCache} serves a range of a file: cached pages are read from the cache into pooled pages and
+ * copied out; the missing ones are fetched from the origin by whole aligned chunks (one request per chunk however many
+ * threads miss it, {@link ChunkFetch}), copied to the caller as soon as they arrive and written to the cache by the
+ * store threads, which the caller never waits for. When the cache cannot take part (no image, full, withdrawn,
+ * failing) the range is read from the origin directly.
+ * <p>
+ * Threading: {@link #read} runs on the reading thread, the stores on the store executor; everything here is
+ * thread-safe. In-flight chunks are bounded by {@link ReadThroughOptions#maxInFlightBytes()}: a fetch beyond it waits
+ * for a store to end.
+ */
+final class ReadPath
+{
+    /** Pages read from the cache per {@code readOrAllocPages} call. */
+    static final int BATCH_PAGES = 64;
+    private static final int HIT = 1;
+    private static final int MISS = 0;
+    private static final int RETRY = -1;
+    private static final System.Logger LOG = System.getLogger("org.cachefs.readthrough");
+
+    private final Origin origin;
+    private final Counters counters;
+    private final Executor stores;
+    private final int pageSize;
+    private final int chunkSize;
+    private final int readaheadChunks;
+    private final ContextPool contexts;
+    private final BufferPool chunks;
+    private final Semaphore inFlight;
+    /** Store and read-ahead tasks submitted and not ended; under the path's monitor. */
+    private int pending;
+
+    ReadPath(final ReadThroughOptions options, final int pageSize, final Origin origin, final Counters counters,
+        final Executor stores)
+    {
+        this.origin = origin;
+        this.counters = counters;
+        this.stores = stores;
+        this.pageSize = pageSize;
+        this.chunkSize = Math.max(options.chunkSize(), pageSize);
+        this.readaheadChunks = options.readaheadChunks();
+        final int permits = (int)Math.min(Integer.MAX_VALUE, options.maxInFlightBytes() / chunkSize);
+        this.inFlight = new Semaphore(permits);
+        this.chunks = new BufferPool(chunkSize, pageSize, Math.min(permits, 64));
+        this.contexts = new ContextPool(2 * Runtime.getRuntime().availableProcessors() + options.storeThreads(),
+            BATCH_PAGES, pageSize);
+    }
+
+    /**
+     * Reads bytes {@code [position, position + length)} of the entry's version, all within its length, into
+     * {@code dst} from its position, which ends {@code length} bytes on.
+     *
+     * @throws IOException only for an origin failure, naming the path and the range.
+     */
+    void read(final FileEntry entry, final long position, final ByteBuffer dst, final int length) throws IOException
+    {
+        final long start = System.nanoTime();
+        final int base = dst.position();
+        boolean hit = true;
+        final long stamp = entry.enter();
+        if (0 == stamp)
+        {
+            originDirect(entry, position, dst, base, length);
+            counters.fallback(length);
+            hit = false;
+        }
+        else
+        {
+            try
+            {
+                final Cookie cookie = entry.cookie();
+                int done = 0;
+                while (done < length)
+                {
+                    final long at = position + done;
+                    final long firstPage = at / pageSize;
+                    final long lastPage = Math.min((position + length - 1) / pageSize, firstPage + BATCH_PAGES - 1);
+                    final int bytes = (int)(Math.min(position + length, (lastPage + 1) * pageSize) - at);
+                    int outcome = readBatch(cookie, entry, at, dst, base + done, bytes, firstPage,
+                        (int)(lastPage - firstPage + 1), true);
+                    for (int retry = 0; outcome == RETRY; retry++)
+                    {
+                        // A store ended between this batch's cache read and its fetch: read the cache again.
+                        outcome = readBatch(cookie, entry, at, dst, base + done, bytes, firstPage,
+                            (int)(lastPage - firstPage + 1), retry < 2);
+                    }
+                    hit &= outcome == HIT;
+                    done += bytes;
+                }
+            }
+            finally
+            {
+                entry.exit(stamp);
+            }
+        }
+        dst.position(base + length);
+        counters.read(length, hit, System.nanoTime() - start);
+        if (readaheadChunks > 0 && length > 0)
+        {
+            readAhead(entry, (position + length - 1) / chunkSize);
+        }
+    }
+
+    /**
+     * Reads one batch of pages.
+     *
+     * @param checkStores whether to give up ({@link #RETRY}) rather than fetch a chunk when a store ended after the
+     *                    cache was read: the chunk may be cached now.
+     * @return {@link #HIT} if every byte came from the cache, {@link #MISS} if some came from the origin.
+     */
+    private int readBatch(
+        final Cookie cookie, final FileEntry entry, final long position, final ByteBuffer dst, final int offset,
+        final int length, final long firstPage, final int pages, final boolean checkStores) throws IOException
+    {
+        final long storesBefore = checkStores ? entry.storesEnded.get() : -1;
+        long firstMissing = -1;
+        long lastMissing = -1;
+        boolean storable = false;
+        long hitBytes = 0;
+        final ReadContext context = contexts.acquire();
+        try
+        {
+            context.prepare(firstPage, pages);
+            cookie.readOrAllocPages(context.list, ReadContext.COMPLETION, context);
+            context.awaitCompletions(pages - context.list.size());
+            for (int i = 0; i < pages; i++)
+            {
+                final CachePage page = context.pages[i];
+                if (context.hit(i))
+                {
+                    final long pageStart = (firstPage + i) * pageSize;
+                    final long from = Math.max(position, pageStart);
+                    final long to = Math.min(position + length, pageStart + pageSize);
+                    dst.put(offset + (int)(from - position), page.buffer(), (int)(from - pageStart),
+                        (int)(to - from));
+                    hitBytes += to - from;
+                }
+                else
+                {
+                    if (firstMissing < 0)
+                    {
+                        firstMissing = firstPage + i;
+                    }
+                    lastMissing = firstPage + i;
+                    storable |= page.isFsCache();
+                }
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < pages; i++)
+            {
+                cookie.uncachePage(context.pages[i]);
+            }
+            contexts.release(context);
+        }
+        counters.hitBytes.add(hitBytes);
+        if (firstMissing < 0)
+        {
+            return HIT;
+        }
+
+        final long from = Math.max(position, firstMissing * pageSize);
+        final long to = Math.min(position + length, (lastMissing + 1) * pageSize);
+        if (!storable)
+        {
+            originDirect(entry, from, dst, offset + (int)(from - position), (int)(to - from));
+            counters.fallback(to - from);
+            return MISS;
+        }
+        for (long chunk = from / chunkSize; chunk <= (to - 1) / chunkSize; chunk++)
+        {
+            final long chunkStart = chunk * chunkSize;
+            final long s = Math.max(from, chunkStart);
+            final long e = Math.min(to, chunkStart + chunkSize);
+            final ChunkFetch fetch = fetch(entry, chunk, storesBefore);
+            if (null == fetch)
+            {
+                return RETRY;
+            }
+            try
+            {
+                dst.put(offset + (int)(s - position), fetch.buffer, (int)(s - chunkStart), (int)(e - s));
+            }
+            finally
+            {
+                fetch.release();
+            }
+            counters.missBytes.add(e - s);
+        }
+        return MISS;
+    }
+
+    /**
+     * The chunk fetched, by this thread or another: returned retained (release it after copying).
+     *
+     * @param storesBefore the entry's {@link FileEntry#storesEnded} when the cache was read, or -1.
+     * @return the fetch, or null if no fetch of the chunk is under way and a store ended since {@code storesBefore}.
+     * @throws IOException if the origin failed.
+     */
+    private ChunkFetch fetch(final FileEntry entry, final long chunk, final long storesBefore) throws IOException
+    {
+        while (true)
+        {
+            ChunkFetch fetch = entry.fetches.get(chunk);
+            if (null == fetch)
+            {
+                if (storesBefore >= 0 && entry.storesEnded.get() != storesBefore)
+                {
+                    return null;
+                }
+                final long chunkStart = chunk * chunkSize;
+                final ChunkFetch created = new ChunkFetch(this, chunk, chunkStart,
+                    (int)Math.min(chunkSize, entry.version.length() - chunkStart));
+                fetch = entry.fetches.putIfAbsent(chunk, created);
+                if (null == fetch)
+                {
+                    runFetch(entry, created, true);
+                    return created;
+                }
+            }
+            if (fetch.retain())
+            {
+                try
+                {
+                    fetch.await();
+                    return fetch;
+                }
+                catch (final IOException ex)
+                {
+                    fetch.release();
+                    throw ex;
+                }
+            }
+            entry.fetches.remove(chunk, fetch);
+        }
+    }
+
+    /**
+     * Fetches a chunk this thread registered and hands it to a store thread.
+     *
+     * @param retain whether the caller keeps a reference to copy from it.
+     */
+    private void runFetch(final FileEntry entry, final ChunkFetch fetch, final boolean retain) throws IOException
+    {
+        IOException failure = null;
+        try
+        {
+            inFlight.acquire();
+            fetch.buffer = chunks.acquire();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            failure = new InterruptedIOException("interrupted waiting for memory to fetch " + range(entry,
+                fetch.offset, fetch.length));
+        }
+        if (null == failure)
+        {
+            try
+            {
+                originRead(entry, fetch.offset, fetch.buffer.clear().limit(fetch.length));
+                fetch.buffer.clear();
+                final int padded = (fetch.length + pageSize - 1) / pageSize * pageSize;
+                for (int i = fetch.length; i < padded; i++)
+                {
+                    fetch.buffer.put(i, (byte)0);
+                }
+            }
+            catch (final IOException ex)
+            {
+                failure = ex;
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                // Whatever went wrong, the threads waiting for this fetch must not wait forever.
+                fetch.complete(new IOException("fetch of " + range(entry, fetch.offset, fetch.length) +
+                    " failed: " + ex, ex));
+                entry.fetches.remove(fetch.chunk, fetch);
+                fetch.release();
+                throw ex;
+            }
+        }
+        if (null != failure)
+        {
+            fetch.complete(failure);
+            entry.fetches.remove(fetch.chunk, fetch);
+            fetch.release();
+            throw failure;
+        }
+        if (retain)
+        {
+            fetch.retain();
+        }
+        fetch.complete(null);
+        entry.hold();
+        if (!submit(() -> store(entry, fetch)))
+        {
+            entry.fetches.remove(fetch.chunk, fetch);
+            fetch.release();
+            entry.unhold();
+        }
+    }
+
+    /**
+     * On a store thread: writes a fetched chunk's pages to the cache, waits for the writes and gives the chunk back.
+     */
+    private void store(final FileEntry entry, final ChunkFetch fetch)
+    {
+        try
+        {
+            final long stamp = entry.enter();
+            if (0 != stamp)
+            {
+                try
+                {
+                    storePages(entry.cookie(), fetch);
+                }
+                finally
+                {
+                    entry.exit(stamp);
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.storeErrors.increment();
+            LOG.log(System.Logger.Level.WARNING, "cachefs: storing " + entry.path + " failed: " + ex, ex);
+        }
+        finally
+        {
+            entry.fetches.remove(fetch.chunk, fetch);
+            fetch.release();
+            entry.storesEnded.incrementAndGet();
+            entry.unhold();
+        }
+    }
+
+    private void storePages(final Cookie cookie, final ChunkFetch fetch)
+    {
+        final int pages = (fetch.length + pageSize - 1) / pageSize;
+        final long firstPage = fetch.offset / pageSize;
+        final List<CachePage> allocated = new ArrayList<>(pages);
+        final List<CachePage> written = new ArrayList<>(pages);
+        int refused = 0;
+        try
+        {
+            for (int i = 0; i < pages; i++)
+            {
+                final CachePage page = new CachePage(firstPage + i, fetch.buffer.slice(i * pageSize, pageSize));
+                if (cookie.allocPage(page) != Result.OK)
+                {
+                    refused++;
+                    continue;
+                }
+                allocated.add(page);
+                if (cookie.writePage(page) == Result.OK)
+                {
+                    written.add(page);
+                }
+                else
+                {
+                    refused++;
+                }
+            }
+            for (int i = 0, n = written.size(); i < n; i++)
+            {
+                cookie.waitOnPageWrite(written.get(i));
+            }
+        }
+        finally
+        {
+            for (int i = 0, n = allocated.size(); i < n; i++)
+            {
+                cookie.uncachePage(allocated.get(i));
+            }
+        }
+        counters.storedPages.add(written.size());
+        counters.refusedPages.add(refused);
+    }
+
+    /**
+     * Fetches the chunks after {@code chunk} in the background if their first batch of pages is not cached.
+     */
+    private void readAhead(final FileEntry entry, final long chunk)
+    {
+        for (int i = 1; i <= readaheadChunks; i++)
+        {
+            final long next = chunk + i;
+            if (next * chunkSize >= entry.version.length() || entry.fetches.containsKey(next))
+            {
+                continue;
+            }
+            if (!submit(() -> prefetch(entry, next)))
+            {
+                return;
+            }
+        }
+    }
+
+    private void prefetch(final FileEntry entry, final long chunk)
+    {
+        final long stamp = entry.enter();
+        if (0 == stamp)
+        {
+            return;
+        }
+        try
+        {
+            final Cookie cookie = entry.cookie();
+            final long firstPage = chunk * chunkSize / pageSize;
+            final long pagesInFile = (entry.version.length() + pageSize - 1) / pageSize;
+            final int pages = (int)Math.min(Math.min(BATCH_PAGES, chunkSize / pageSize), pagesInFile - firstPage);
+            boolean missing = false;
+            final ReadContext context = contexts.acquire();
+            try
+            {
+                context.prepare(firstPage, pages);
+                cookie.readOrAllocPages(context.list, ReadContext.COMPLETION, context);
+                context.awaitCompletions(pages - context.list.size());
+                for (int i = 0; i < pages && !missing; i++)
+                {
+                    missing = !context.hit(i) && context.pages[i].isFsCache();
+                }
+            }
+            finally
+            {
+                for (int i = 0; i < pages; i++)
+                {
+                    cookie.uncachePage(context.pages[i]);
+                }
+                contexts.release(context);
+            }
+            if (missing)
+            {
+                final long chunkStart = chunk * chunkSize;
+                final ChunkFetch created = new ChunkFetch(this, chunk, chunkStart,
+                    (int)Math.min(chunkSize, entry.version.length() - chunkStart));
+                if (null == entry.fetches.putIfAbsent(chunk, created))
+                {
+                    counters.readaheadFetches.increment();
+                    runFetch(entry, created, false);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // Read ahead only: the read that needs the chunk asks the origin again and reports its failure.
+        }
+        finally
+        {
+            entry.exit(stamp);
+        }
+    }
+
+    /**
+     * Runs a background task on a store thread, counted until it ends.
+     *
+     * @return false if the store threads are shut down.
+     */
+    private boolean submit(final Runnable task)
+    {
+        synchronized (this)
+        {
+            pending++;
+        }
+        try
+        {
+            stores.execute(() ->
+            {
+                try
+                {
+                    task.run();
+                }
+                finally
+                {
+                    taskEnded();
+                }
+            });
+            return true;
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            taskEnded();
+            return false;
+        }
+    }
+
+    private synchronized void taskEnded()
+    {
+        if (--pending == 0)
+        {
+            notifyAll();
+        }
+    }
+
+    /**
+     * Waits until no store or read-ahead is queued or running.
+     *
+     * @return false if some still were when the timeout passed.
+     */
+    synchronized boolean awaitStored(final long timeoutNanos) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (pending > 0)
+        {
+            final long remaining = deadline - System.nanoTime();
+            if (remaining <= 0)
+            {
+                return false;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, remaining);
+        }
+        return true;
+    }
+
+    /**
+     * Gives a fetch's buffer and its share of the in-flight memory back, once nobody uses it.
+     */
+    void recycle(final ChunkFetch fetch)
+    {
+        if (null != fetch.buffer)
+        {
+            chunks.release(fetch.buffer);
+            fetch.buffer = null;
+            inFlight.release();
+        }
+    }
+
+    /**
+     * Reads a range from the origin straight into {@code dst} (the cache cannot take part).
+     */
+    void originDirect(final FileEntry entry, final long position, final ByteBuffer dst, final int offset,
+        final int length) throws IOException
+    {
+        if (length == 0)
+        {
+            return;
+        }
+        final ByteBuffer view = dst.duplicate();
+        view.limit(offset + length).position(offset);
+        originRead(entry, position, view);
+    }
+
+    private void originRead(final FileEntry entry, final long position, final ByteBuffer dst) throws IOException
+    {
+        final int length = dst.remaining();
+        final long start = System.nanoTime();
+        try
+        {
+            origin.read(entry.path, entry.version, position, dst);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new IOException("origin read of " + range(entry, position, length) + " failed: " + ex, ex);
+        }
+        if (dst.hasRemaining())
+        {
+            throw new IOException("origin read of " + range(entry, position, length) + " returned " +
+                (length - dst.remaining()) + " bytes");
+        }
+        counters.origin(length, System.nanoTime() - start);
+    }
+
+    private static String range(final FileEntry entry, final long position, final int length)
+    {
+        return entry.path + " [" + position + ", " + (position + length) + ")";
+    }
+}
