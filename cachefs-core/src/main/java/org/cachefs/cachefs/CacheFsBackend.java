@@ -697,8 +697,20 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
     {
         if (end - start == 1)
         {
-            hit[start] = store.readAt(record, indexes[start], pointers[start], crcs[start],
-                pages.get(start).buffer().duplicate().clear()) == CacheStore.READ_HIT;
+            // Straight into the page, its position and limit kept as they were: no view of the buffer is made.
+            final ByteBuffer buffer = pages.get(start).buffer();
+            final int position = buffer.position();
+            final int limit = buffer.limit();
+            try
+            {
+                buffer.limit(pageSize).position(0);
+                hit[start] = store.readAt(record, indexes[start], pointers[start], crcs[start], buffer) ==
+                    CacheStore.READ_HIT;
+            }
+            finally
+            {
+                buffer.limit(limit).position(position);
+            }
             return;
         }
         final ByteBuffer run = runBuffers.acquire();

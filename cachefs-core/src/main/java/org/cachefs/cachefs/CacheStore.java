@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
@@ -61,11 +59,11 @@ final class CacheStore implements Closeable
     private final MountOptions options;
     private final RegionLayout layout;
     private final int blockSize;
-    private final ReentrantReadWriteLock readWriteLock = new ReentrantReadWriteLock();
-    /** Guards all metadata: held for every change, every node read and every commit. */
-    private final Lock lock = readWriteLock.writeLock();
-    /** Shared by page lookups that find every node on their path in the node cache. */
-    private final Lock readLock = readWriteLock.readLock();
+    /**
+     * Guards all metadata: held exclusively for every change, every node read and every commit, shared by page
+     * lookups that find every node on their path in the node cache.
+     */
+    private final StoreLock lock = new StoreLock();
 
     /** Runs taken out of their objects and being written without the lock; guarded by the lock. */
     private final List<WriteRun> sealedRuns = new ArrayList<>();
@@ -585,7 +583,7 @@ final class CacheStore implements Closeable
     {
         final int[] crc = CRC_SCRATCH.get();
         long pointer = PageMaps.NEEDS_IO;
-        readLock.lock();
+        final long shared = lock.readLock();
         try
         {
             if (!closed && failure == null)
@@ -599,7 +597,7 @@ final class CacheStore implements Closeable
         }
         finally
         {
-            readLock.unlock();
+            lock.unlockRead(shared);
         }
         if (pointer == PageMaps.NEEDS_IO)
         {
@@ -676,6 +674,10 @@ final class CacheStore implements Closeable
         final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs)
         throws IOException
     {
+        if (lookupPagesCached(record, pageIndexes, count, pointers, crcs))
+        {
+            return;
+        }
         lock.lock();
         try
         {
@@ -700,6 +702,41 @@ final class CacheStore implements Closeable
         finally
         {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The shared path of {@link #lookupPages}: every page's node is in the node cache and no page is in a write run
+     * still to be written.
+     *
+     * @return false if the exclusive path must look the pages up.
+     */
+    private boolean lookupPagesCached(
+        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs)
+    {
+        final int[] crc = CRC_SCRATCH.get();
+        final long shared = lock.readLock();
+        try
+        {
+            if (closed || failure != null)
+            {
+                return false;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                final long pointer = pageMaps.lookupCached(record, pageIndexes[i], crc);
+                if (pointer == PageMaps.NEEDS_IO || inRun(record, pointer))
+                {
+                    return false;
+                }
+                pointers[i] = pointer;
+                crcs[i] = crc[0];
+            }
+            return true;
+        }
+        finally
+        {
+            lock.unlockRead(shared);
         }
     }
 
@@ -804,7 +841,7 @@ final class CacheStore implements Closeable
      */
     boolean reservePage(final ObjectRecord record, final long pageIndex) throws IOException
     {
-        readLock.lock();
+        final long shared = lock.readLock();
         try
         {
             checkOpen();
@@ -819,7 +856,7 @@ final class CacheStore implements Closeable
         }
         finally
         {
-            readLock.unlock();
+            lock.unlockRead(shared);
         }
         lock.lock();
         try

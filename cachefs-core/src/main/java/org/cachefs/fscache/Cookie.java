@@ -129,6 +129,14 @@ public sealed interface Cookie permits CookieImpl, NoopCookie
     void uncachePage(CachePage page);
 
     /**
+     * {@link #uncachePage(CachePage)} for each page of a list, under one hold of the cookie's lock (an addition to
+     * the kernel API, for a netfs that reads many pages at once). Pages not tracked are ignored.
+     *
+     * @param pages the pages.
+     */
+    void uncachePages(List<CachePage> pages);
+
+    /**
      * Whether a write of the page to the cache is pending or in progress ({@code fscache_check_page_write}).
      *
      * @param page the page.

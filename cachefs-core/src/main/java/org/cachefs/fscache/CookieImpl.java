@@ -48,7 +48,7 @@ final class CookieImpl implements Cookie
     volatile byte[] aux;
     volatile long size;
 
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new SpinningLock();
     final Condition changed = lock.newCondition();
 
     private volatile int flags;
@@ -692,6 +692,14 @@ final class CookieImpl implements Cookie
                 unreserveAll(forBackend);
             }
 
+            if (read)
+            {
+                for (int i = 0, n = forBackend.size(); i < n; i++)
+                {
+                    op.handed.add(forBackend.get(i));
+                }
+                op.inCall = Thread.currentThread();
+            }
             try
             {
                 result = read ? backend.readOrAllocPages(op, forBackend) : backend.allocatePages(op, forBackend);
@@ -704,6 +712,9 @@ final class CookieImpl implements Cookie
 
             if (read)
             {
+                op.inCall = null;
+                readsEndedInCall(op.handed);
+                op.handed.clear();
                 for (int i = 0, n = forBackend.size(); i < n; i++)
                 {
                     final CachePage page = forBackend.get(i);
@@ -1022,21 +1033,27 @@ final class CookieImpl implements Cookie
         }
     }
 
-    /** A retrieval released by every holder, kept for this cookie's next one on the same object. */
-    private final java.util.concurrent.atomic.AtomicReference<RetrievalOp> spare =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    /** Spare retrievals kept per cookie: as many as threads commonly read one file at once. */
+    private static final int SPARES = 8;
+
+    /** Retrievals released by every holder, kept for this cookie's next ones on the same object. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<RetrievalOp> spares =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(SPARES);
 
     /**
-     * A retrieval operation on {@code object}: the spare one if it belongs to that object, else a new one.
+     * A retrieval operation on {@code object}: a spare one if one belongs to that object, else a new one.
      */
     private RetrievalOp retrievalLocked(
         final FsObject object, final ReadCompletion<Object> callback, final Object context)
     {
-        final RetrievalOp recycled = spare.getAndSet(null);
-        if (null != recycled && recycled.object == object)
+        for (int i = 0; i < SPARES; i++)
         {
-            recycled.reuse(callback, context);
-            return recycled;
+            final RetrievalOp recycled = spares.getAndSet(i, null);
+            if (null != recycled && recycled.object == object)
+            {
+                recycled.reuse(callback, context);
+                return recycled;
+            }
         }
         return new RetrievalOp(this, object, callback, context);
     }
@@ -1046,15 +1063,45 @@ final class CookieImpl implements Cookie
      */
     void offerSpare(final RetrievalOp op)
     {
-        spare.compareAndSet(null, op);
+        for (int i = 0; i < SPARES; i++)
+        {
+            if (spares.compareAndSet(i, null, op))
+            {
+                return;
+            }
+        }
     }
 
     /**
-     * @return the retrieval kept for reuse, or null (for tests).
+     * @return the first retrieval kept for reuse, or null (for tests).
      */
     RetrievalOp spareRetrieval()
     {
-        return spare.get();
+        return spares.get(0);
+    }
+
+    /**
+     * The pages of a multi-page read whose reads the backend ended within its call, on the calling thread: they
+     * leave the reading set under one lock hold rather than one each.
+     */
+    private void readsEndedInCall(final List<CachePage> handed)
+    {
+        lock.lock();
+        try
+        {
+            for (int i = 0, n = handed.size(); i < n; i++)
+            {
+                final CachePage page = handed.get(i);
+                if (!page.hasBits(CachePage.READ_PENDING) && null == page.reader)
+                {
+                    reading.remove(page);
+                }
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -1343,6 +1390,78 @@ final class CookieImpl implements Cookie
             catch (final RuntimeException | LinkageError | AssertionError ex)
             {
                 fsCache.backendFailed(object.cache, ex);
+            }
+        }
+    }
+
+    public void uncachePages(final List<CachePage> pages)
+    {
+        requireDataCookie("uncachePages");
+        if (null == pages)
+        {
+            throw new IllegalArgumentException("page list must not be null");
+        }
+
+        final int count = pages.size();
+        fsCache.counters().add(StatCounter.PAGES_UNCACHED, count);
+        final FsObject object;
+        int untracked = 0;
+        lock.lock();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final CachePage page = pages.get(i);
+                if (null == page)
+                {
+                    throw new IllegalArgumentException("page list holds null at " + i);
+                }
+                if (tracked.remove(page))
+                {
+                    page.clearFsCache();
+                    page.setBits(CachePage.LISTED);
+                    untracked++;
+                }
+            }
+            if (untracked == 0)
+            {
+                return;
+            }
+            flags &= ~NO_DATA_YET;
+            object = firstObjectLocked();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+
+        if (null == object)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                pages.get(i).clearBits(CachePage.LISTED);
+            }
+        }
+        else
+        {
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    final CachePage page = pages.get(i);
+                    if (page.testAndClear(CachePage.LISTED))
+                    {
+                        object.cache.backend.uncachePage(object.backendObject, page);
+                    }
+                }
+            }
+            catch (final RuntimeException | LinkageError | AssertionError ex)
+            {
+                fsCache.backendFailed(object.cache, ex);
+                for (int i = 0; i < count; i++)
+                {
+                    pages.get(i).clearBits(CachePage.LISTED);
+                }
             }
         }
     }

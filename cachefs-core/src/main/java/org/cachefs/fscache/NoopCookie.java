@@ -70,6 +70,10 @@ final class NoopCookie implements Cookie
     {
     }
 
+    public void uncachePages(final List<CachePage> pages)
+    {
+    }
+
     public boolean checkPageWrite(final CachePage page)
     {
         return false;

@@ -42,6 +42,13 @@ final class RetrievalOp extends Operation implements Retrieval
     private volatile int usage = 1;
     private volatile RetrievalProcessor processor;
     private volatile boolean cancelled;
+    /**
+     * The thread inside the backend's multi-page read call, while it is: reads it ends itself leave their pages in the
+     * cookie's reading set, which the call then clears for all of them under one lock hold.
+     */
+    volatile Thread inCall;
+    /** The pages of the multi-page read call in progress; used by the calling thread only, kept for reuse. */
+    final ArrayList<CachePage> handed = new ArrayList<>();
     private ArrayList<CachePage> toDo;
     private CacheObject grabbed;
     private boolean contextTaken;
@@ -118,7 +125,10 @@ final class RetrievalOp extends Operation implements Retrieval
         }
 
         page.reader = null;
-        cookie.readEnded(page);
+        if (inCall != Thread.currentThread())
+        {
+            cookie.readEnded(page);
+        }
         complete(page, null == result ? Result.IO_ERROR : result);
     }
 

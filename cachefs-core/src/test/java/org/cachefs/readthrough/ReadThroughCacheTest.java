@@ -83,6 +83,9 @@ class ReadThroughCacheTest
         awaitStored(cache);
         assertThat(origin.reads()).isEqualTo(4);
         origin.clearLog();
+        // The cold read may already find pages a store wrote meanwhile: it counts them as hits.
+        final ReadThroughStats cold = cache.stats();
+        assertThat(cold.cacheHitBytes() + cold.cacheMissBytes()).isEqualTo(3L * MIB + 123);
 
         try (CachedFile file = cache.open("/data/a.bin"))
         {
@@ -94,8 +97,8 @@ class ReadThroughCacheTest
         }
         assertThat(origin.reads()).isZero();
         final ReadThroughStats stats = cache.stats();
-        assertThat(stats.cacheHitBytes()).isEqualTo(3L * MIB + 123 + 23);
-        assertThat(stats.cacheMissBytes()).isEqualTo(3L * MIB + 123);
+        assertThat(stats.cacheHitBytes() - cold.cacheHitBytes()).isEqualTo(3L * MIB + 123 + 23);
+        assertThat(stats.cacheMissBytes()).isEqualTo(cold.cacheMissBytes());
         assertThat(stats.storedPages()).isEqualTo(769);
         assertThat(stats.fallbacks()).isZero();
         assertThat(stats.originStats()).isEqualTo(2);

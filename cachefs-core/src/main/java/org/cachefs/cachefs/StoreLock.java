@@ -1,0 +1,81 @@
+package org.cachefs.cachefs;
+
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * The store's lock: exclusive and reentrant for changes, node reads and commits; shared for page lookups that find
+ * their nodes in the node cache. Built on a {@link StampedLock}, whose shared mode keeps no per-thread record: a
+ * {@code ReentrantReadWriteLock} allocates a hold counter for every shared acquisition by a thread other than the
+ * last reader, so many threads reading pages at once allocated on every hit.
+ * <p>
+ * Threading: any thread. The exclusive holder may take the shared mode too (it is then not taken again); the shared
+ * mode cannot be upgraded.
+ */
+final class StoreLock
+{
+    private final StampedLock lock = new StampedLock();
+    private volatile Thread owner;
+    private int holds;
+    private long stamp;
+
+    void lock()
+    {
+        final Thread current = Thread.currentThread();
+        if (owner == current)
+        {
+            holds++;
+            return;
+        }
+        stamp = lock.writeLock();
+        owner = current;
+        holds = 1;
+    }
+
+    boolean tryLock()
+    {
+        final Thread current = Thread.currentThread();
+        if (owner == current)
+        {
+            holds++;
+            return true;
+        }
+        final long acquired = lock.tryWriteLock();
+        if (acquired == 0)
+        {
+            return false;
+        }
+        stamp = acquired;
+        owner = current;
+        holds = 1;
+        return true;
+    }
+
+    void unlock()
+    {
+        if (owner != Thread.currentThread())
+        {
+            throw new IllegalMonitorStateException("store lock not held by " + Thread.currentThread().getName());
+        }
+        if (--holds == 0)
+        {
+            owner = null;
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * @return the stamp to give {@link #unlockRead(long)}: 0 if this thread holds the lock exclusively.
+     */
+    long readLock()
+    {
+        return owner == Thread.currentThread() ? 0 : lock.readLock();
+    }
+
+    void unlockRead(final long readStamp)
+    {
+        if (readStamp != 0)
+        {
+            lock.unlockRead(readStamp);
+        }
+    }
+}
