@@ -86,6 +86,24 @@ class BenchmarkSmokeTest
         assertThat(Files.readString(DIR.resolve("results").resolve("mount-memory.json"))).contains("\"pages\": 4096");
     }
 
+    @Test
+    void readThrough() throws RunnerException
+    {
+        final Collection<RunResult> results = run(ReadThroughBenchmark.class, options()
+            .param("imageMiB", "64").param("files", "2").param("fileMiB", "2"));
+        assertRan(results, "readThrough4k", "readThrough1m", "engine4k", "engine1m");
+    }
+
+    @Test
+    void coldRead() throws RunnerException
+    {
+        final Collection<RunResult> results = run(ColdReadBenchmark.class, options()
+            .param("imageMiB", "64").param("fileMiB", "2").param("latencyMillis", "0").param("readKiB", "1024"));
+        assertRan(results, "readColdFile");
+        assertThat(results.iterator().next().getSecondaryResults().get("originRequests").getScore())
+            .as("origin requests for a cold 2 MiB file in 1 MiB chunks").isEqualTo(2.0);
+    }
+
     private static ChainedOptionsBuilder options()
     {
         return new OptionsBuilder()

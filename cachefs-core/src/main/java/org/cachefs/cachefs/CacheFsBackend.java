@@ -713,6 +713,10 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             }
             return;
         }
+        if (intoWholeBuffer(record, pages, indexes, pointers, crcs, hit, start, end))
+        {
+            return;
+        }
         final ByteBuffer run = runBuffers.acquire();
         try
         {
@@ -733,6 +737,57 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         {
             runBuffers.release(run);
         }
+    }
+
+    /**
+     * Reads pages {@code [start, end)} straight into the buffer they were cut from, when they follow each other in
+     * it ({@link CachePage#slicesOf}) and it is aligned for the device: one I/O and no copy.
+     *
+     * @return false if the pages are not laid out so; nothing was read then.
+     */
+    private boolean intoWholeBuffer(
+        final ObjectRecord record,
+        final List<CachePage> pages,
+        final long[] indexes,
+        final long[] pointers,
+        final int[] crcs,
+        final boolean[] hit,
+        final int start,
+        final int end) throws IOException
+    {
+        final CachePage first = pages.get(start);
+        final ByteBuffer whole = first.wholeBuffer();
+        final int offset = first.offsetInWholeBuffer();
+        if (null == whole || !whole.isDirect() || whole.alignmentOffset(offset, store.sectorSize()) != 0)
+        {
+            return false;
+        }
+        for (int i = start + 1; i < end; i++)
+        {
+            final CachePage page = pages.get(i);
+            if (page.wholeBuffer() != whole || page.offsetInWholeBuffer() != offset + (i - start) * pageSize)
+            {
+                return false;
+            }
+        }
+        final int position = whole.position();
+        final int limit = whole.limit();
+        try
+        {
+            whole.limit(offset + (end - start) * pageSize).position(offset);
+            store.device().read(BlockPointer.block(pointers[start]) * pageSize, whole);
+            for (int i = start; i < end; i++)
+            {
+                final int at = offset + (i - start) * pageSize;
+                whole.limit(at + pageSize).position(at);
+                hit[i] = store.verify(record, indexes[i], pointers[i], crcs[i], whole);
+            }
+        }
+        finally
+        {
+            whole.limit(limit).position(position);
+        }
+        return true;
     }
 
     /**

@@ -2487,11 +2487,18 @@ final class CacheStore implements Closeable
 
     private boolean isDirect(final ByteBuffer buffer)
     {
-        // Not just the logical sector size: the JDK's O_DIRECT channel wants addresses aligned to the block size of
-        // the file store holding the path (4096 for a device node), more than a 512-byte-sector disk's sector size.
-        final int sector = Math.max(device.logicalSectorSize(), AlignedBuffers.DEFAULT_ALIGNMENT);
         return buffer.isDirect() && buffer.remaining() >= blockSize &&
-            buffer.alignmentOffset(buffer.position(), sector) == 0;
+            buffer.alignmentOffset(buffer.position(), sectorSize()) == 0;
+    }
+
+    /**
+     * @return the alignment of memory for O_DIRECT I/O on the device. Not just the logical sector size: the JDK's
+     * O_DIRECT channel wants addresses aligned to the block size of the file store holding the path (4096 for a
+     * device node), more than a 512-byte-sector disk's sector size.
+     */
+    int sectorSize()
+    {
+        return Math.max(device.logicalSectorSize(), AlignedBuffers.DEFAULT_ALIGNMENT);
     }
 
     private void checkOpen() throws IOException

@@ -46,6 +46,8 @@ public final class CachePage
 
     private long index;
     private final ByteBuffer buffer;
+    private final ByteBuffer whole;
+    private final int offsetInWhole;
     @SuppressWarnings("unused")
     private volatile int flags;
 
@@ -75,6 +77,63 @@ public final class CachePage
 
         this.index = index;
         this.buffer = Objects.requireNonNull(buffer, "buffer");
+        this.whole = null;
+        this.offsetInWhole = -1;
+    }
+
+    private CachePage(final long index, final ByteBuffer whole, final int offset, final int pageSize)
+    {
+        if (index < 0)
+        {
+            throw new IllegalArgumentException("page index must be >= 0: " + index);
+        }
+        this.index = index;
+        this.buffer = whole.slice(offset, pageSize);
+        this.whole = whole;
+        this.offsetInWhole = offset;
+    }
+
+    /**
+     * Pages cut from one buffer, page {@code i} at byte {@code i * pageSize}: a backend may read pages of
+     * consecutive indexes whose blocks are consecutive into that buffer with one I/O and no copy
+     * ({@link #wholeBuffer()}). The buffer belongs to the caller's thread while the pages are in a call.
+     *
+     * @param whole    a direct buffer; aligned to the device's sectors for O_DIRECT reads straight into it.
+     * @param pageSize the page size.
+     * @return {@code whole.capacity() / pageSize} pages, with index 0 until {@link #setIndex(long)}.
+     */
+    public static CachePage[] slicesOf(final ByteBuffer whole, final int pageSize)
+    {
+        if (pageSize <= 0 || whole.capacity() % pageSize != 0)
+        {
+            throw new IllegalArgumentException("buffer capacity " + whole.capacity() + " is not a multiple of " +
+                "the page size " + pageSize);
+        }
+        final CachePage[] pages = new CachePage[whole.capacity() / pageSize];
+        for (int i = 0; i < pages.length; i++)
+        {
+            pages[i] = new CachePage(0, whole, i * pageSize, pageSize);
+        }
+        return pages;
+    }
+
+    /**
+     * The buffer this page was cut from by {@link #slicesOf}, or null. A backend that uses it must leave its
+     * position and limit as it found them.
+     *
+     * @return the whole buffer, or null.
+     */
+    public ByteBuffer wholeBuffer()
+    {
+        return whole;
+    }
+
+    /**
+     * @return where the page's bytes start in {@link #wholeBuffer()}, or -1.
+     */
+    public int offsetInWholeBuffer()
+    {
+        return offsetInWhole;
     }
 
     /**

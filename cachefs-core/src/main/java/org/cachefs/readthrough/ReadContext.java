@@ -21,6 +21,8 @@ final class ReadContext
     static final ReadCompletion<ReadContext> COMPLETION = (page, context, result) -> context.completed(page, result);
 
     final CachePage[] pages;
+    /** The buffer the pages are cut from: page {@code i} at byte {@code i * pageSize}. */
+    final java.nio.ByteBuffer whole;
     final ArrayList<CachePage> list;
     private final Result[] results;
     private long firstPage;
@@ -31,10 +33,10 @@ final class ReadContext
         pages = new CachePage[capacity];
         results = new Result[capacity];
         list = new ArrayList<>(capacity);
-        for (int i = 0; i < capacity; i++)
-        {
-            pages[i] = new CachePage(0, AlignedBuffers.allocate(pageSize, pageSize));
-        }
+        // One buffer for all: a run of consecutive cached blocks is read into it with one I/O and no copy.
+        whole = AlignedBuffers.allocate(capacity * pageSize, pageSize);
+        final CachePage[] slices = CachePage.slicesOf(whole, pageSize);
+        System.arraycopy(slices, 0, pages, 0, capacity);
     }
 
     /**

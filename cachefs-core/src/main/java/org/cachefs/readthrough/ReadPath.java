@@ -32,6 +32,8 @@ final class ReadPath
     private static final int HIT = 1;
     private static final int MISS = 0;
     private static final int RETRY = -1;
+    /** A chunk fetch a read keeps, retained, for its next batches; per thread, used only on the miss path. */
+    private static final ThreadLocal<ChunkFetch[]> KEPT = ThreadLocal.withInitial(() -> new ChunkFetch[1]);
     private static final System.Logger LOG = System.getLogger("org.cachefs.readthrough");
 
     private final Origin origin;
@@ -82,6 +84,7 @@ final class ReadPath
         }
         else
         {
+            ChunkFetch[] kept = null;
             try
             {
                 final Cookie cookie = entry.cookie();
@@ -92,20 +95,44 @@ final class ReadPath
                     final long firstPage = at / pageSize;
                     final long lastPage = Math.min((position + length - 1) / pageSize, firstPage + BATCH_PAGES - 1);
                     final int bytes = (int)(Math.min(position + length, (lastPage + 1) * pageSize) - at);
+                    if (null != kept && null != kept[0])
+                    {
+                        // The rest of a chunk this read fetched comes from the fetch, not from the cache again.
+                        final ChunkFetch fetch = kept[0];
+                        if (at + bytes <= fetch.offset + fetch.length)
+                        {
+                            dst.put(base + done, fetch.buffer, (int)(at - fetch.offset), bytes);
+                            counters.missBytes.add(bytes);
+                            done += bytes;
+                            continue;
+                        }
+                        kept[0] = null;
+                        fetch.release();
+                    }
+                    final boolean more = at + bytes < position + length;
                     int outcome = readBatch(cookie, entry, at, dst, base + done, bytes, firstPage,
-                        (int)(lastPage - firstPage + 1), true);
+                        (int)(lastPage - firstPage + 1), true, more);
                     for (int retry = 0; outcome == RETRY; retry++)
                     {
                         // A store ended between this batch's cache read and its fetch: read the cache again.
                         outcome = readBatch(cookie, entry, at, dst, base + done, bytes, firstPage,
-                            (int)(lastPage - firstPage + 1), retry < 2);
+                            (int)(lastPage - firstPage + 1), retry < 2, more);
                     }
-                    hit &= outcome == HIT;
+                    if (outcome != HIT)
+                    {
+                        hit = false;
+                        kept = KEPT.get();
+                    }
                     done += bytes;
                 }
             }
             finally
             {
+                if (null != kept && null != kept[0])
+                {
+                    kept[0].release();
+                    kept[0] = null;
+                }
                 entry.exit(stamp);
             }
         }
@@ -122,11 +149,14 @@ final class ReadPath
      *
      * @param checkStores whether to give up ({@link #RETRY}) rather than fetch a chunk when a store ended after the
      *                    cache was read: the chunk may be cached now.
+     * @param more        whether the read goes on after this batch: the last chunk fetched is then left retained in
+     *                    {@link #KEPT} for the next batches.
      * @return {@link #HIT} if every byte came from the cache, {@link #MISS} if some came from the origin.
      */
     private int readBatch(
         final Cookie cookie, final FileEntry entry, final long position, final ByteBuffer dst, final int offset,
-        final int length, final long firstPage, final int pages, final boolean checkStores) throws IOException
+        final int length, final long firstPage, final int pages, final boolean checkStores, final boolean more)
+        throws IOException
     {
         final long storesBefore = checkStores ? entry.storesEnded.get() : -1;
         long firstMissing = -1;
@@ -139,26 +169,36 @@ final class ReadPath
             context.prepare(firstPage, pages);
             cookie.readOrAllocPages(context.list, ReadContext.COMPLETION, context);
             context.awaitCompletions(pages - context.list.size());
-            for (int i = 0; i < pages; i++)
+            // Runs of pages read from the cache are copied out of the context's buffer with one copy each.
+            int run = -1;
+            for (int i = 0; i <= pages; i++)
             {
-                final CachePage page = context.pages[i];
-                if (context.hit(i))
+                if (i < pages && context.hit(i))
                 {
-                    final long pageStart = (firstPage + i) * pageSize;
-                    final long from = Math.max(position, pageStart);
-                    final long to = Math.min(position + length, pageStart + pageSize);
-                    dst.put(offset + (int)(from - position), page.buffer(), (int)(from - pageStart),
+                    if (run < 0)
+                    {
+                        run = i;
+                    }
+                    continue;
+                }
+                if (run >= 0)
+                {
+                    final long runStart = (firstPage + run) * pageSize;
+                    final long from = Math.max(position, runStart);
+                    final long to = Math.min(position + length, (firstPage + i) * pageSize);
+                    dst.put(offset + (int)(from - position), context.whole, (int)(from - runStart) + run * pageSize,
                         (int)(to - from));
                     hitBytes += to - from;
+                    run = -1;
                 }
-                else
+                if (i < pages)
                 {
                     if (firstMissing < 0)
                     {
                         firstMissing = firstPage + i;
                     }
                     lastMissing = firstPage + i;
-                    storable |= page.isFsCache();
+                    storable |= context.pages[i].isFsCache();
                 }
             }
         }
@@ -194,13 +234,22 @@ final class ReadPath
             {
                 return RETRY;
             }
+            boolean keep = false;
             try
             {
                 dst.put(offset + (int)(s - position), fetch.buffer, (int)(s - chunkStart), (int)(e - s));
+                keep = more && e == to && to < fetch.offset + fetch.length;
             }
             finally
             {
-                fetch.release();
+                if (keep)
+                {
+                    KEPT.get()[0] = fetch;
+                }
+                else
+                {
+                    fetch.release();
+                }
             }
             counters.missBytes.add(e - s);
         }

@@ -414,6 +414,47 @@ public abstract class CacheBackendContractTest
     }
 
     @Test
+    void pagesCutFromOneBufferReadTheirOwnBytes() throws InterruptedException
+    {
+        final Cookie cookie = acquire(new TestFile("slices"));
+        for (int i = 0; i < 12; i++)
+        {
+            store(cookie, i, 900 + i);
+        }
+        final java.nio.ByteBuffer whole = org.cachefs.format.device.AlignedBuffers.allocate(10 * PAGE_SIZE);
+        final CachePage[] pages = CachePage.slicesOf(whole, PAGE_SIZE);
+        assertThat(pages).hasSize(10);
+        final List<CachePage> list = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            // Pages 1..10, with page 5 of the buffer skipped over (given index 20, never stored).
+            pages[i].setIndex(i == 4 ? 20 : i + 1);
+            list.add(pages[i]);
+        }
+        assertThat(cookie.readOrAllocPages(list, recorder, null)).isEqualTo(Result.NO_DATA);
+        assertThat(list).containsExactly(pages[4]);
+        for (int i = 0; i < 10; i++)
+        {
+            if (i != 4)
+            {
+                assertThat(recorder.await(pages[i])).isEqualTo(Result.OK);
+                assertThat(Pages.seedOf(pages[i])).as("page %d", i + 1).isEqualTo(900 + i + 1);
+            }
+        }
+        assertThat(whole.position()).isZero();
+        assertThat(whole.limit()).isEqualTo(10 * PAGE_SIZE);
+        cookie.uncachePages(java.util.Arrays.asList(pages));
+        for (final CachePage page : pages)
+        {
+            assertThat(page.isFsCache()).isFalse();
+        }
+        assertThatThrownBy(() -> CachePage.slicesOf(whole, 3000))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("buffer capacity 40960 is not a multiple of the page size 3000");
+        cookie.relinquish(false);
+    }
+
+    @Test
     void aListNamingOneIndexTwiceIsRefusedWhateverThePages()
     {
         final Cookie cookie = acquire(new TestFile("listed twice"));

@@ -49,7 +49,7 @@ public final class LsCommand implements Callable<Integer>
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PATH",
         description = "Only this object and what is below it: keys from the top, separated by '/', e.g. " +
-            "httpfs/demo-origin.")
+            "cachefs-readthrough/demo-origin.")
     private String path;
 
     /**

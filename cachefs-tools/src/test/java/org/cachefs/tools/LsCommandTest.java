@@ -47,7 +47,7 @@ class LsCommandTest
         final List<String> lines = result.out().lines().map(l -> l.replaceAll(" atime=\\S+", "")).toList();
         assertThat(lines).hasSize(5);
         assertThat(lines.get(0)).isEqualTo("cache.img: 4 objects");
-        assertThat(lines.get(1)).isEqualTo("httpfs  [index #1] aux=0x00000001");
+        assertThat(lines.get(1)).isEqualTo("cachefs-readthrough  [index #1] aux=0x00000001");
         assertThat(lines.get(2)).isEqualTo("  demo-origin  [index #2]");
         assertThat(lines.get(3)).matches("    file-0  \\[data #\\d+\\] size=10000 pages=3 aux=0x[0-9a-f]+");
         assertThat(lines.get(4)).matches("    file-1  \\[data #\\d+\\] size=10000 pages=3 aux=0x[0-9a-f]+");
@@ -56,9 +56,9 @@ class LsCommandTest
     @Test
     void listsOnePathAsJson()
     {
-        final ToolOutput result = ls("--json", image.toString(), "httpfs/demo-origin/file-1");
+        final ToolOutput result = ls("--json", image.toString(), "cachefs-readthrough/demo-origin/file-1");
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).startsWith("[\n  {\n    \"path\": \"httpfs/demo-origin/file-1\",\n")
+        assertThat(result.out()).startsWith("[\n  {\n    \"path\": \"cachefs-readthrough/demo-origin/file-1\",\n")
             .contains("    \"type\": \"data\",\n", "    \"key\": \"file-1\",\n", "    \"size\": 10000,\n",
                 "    \"pages\": 3\n");
     }
@@ -66,7 +66,7 @@ class LsCommandTest
     @Test
     void anUnknownPathIsAnOperationalError()
     {
-        assertThat(ls(image.toString(), "httpfs/nothing")).isEqualTo(new ToolOutput(8, "",
-            "cachefs: cache.img: no object at httpfs/nothing\n"));
+        assertThat(ls(image.toString(), "cachefs-readthrough/nothing")).isEqualTo(new ToolOutput(8, "",
+            "cachefs: cache.img: no object at cachefs-readthrough/nothing\n"));
     }
 }

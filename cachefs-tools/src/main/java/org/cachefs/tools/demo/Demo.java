@@ -13,11 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.cachefs.cachefs.CacheFs;
-import org.cachefs.cachefs.CacheFsBackend;
-import org.cachefs.cachefs.MountOptions;
-import org.cachefs.cachefs.StoreSnapshot;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
 import org.cachefs.format.CacheFsException;
+import org.cachefs.format.CommitRecord;
 import org.cachefs.format.Fsck;
 import org.cachefs.format.FsckOptions;
 import org.cachefs.format.FsckResult;
@@ -27,13 +27,16 @@ import org.cachefs.format.MkfsOptions;
 import org.cachefs.format.NotFormattedException;
 import org.cachefs.format.Sizes;
 import org.cachefs.format.device.DirectBlockDevice;
-import org.cachefs.fscache.FsCache;
-import org.cachefs.fscache.FsCacheStats;
+import org.cachefs.readthrough.CachedFile;
+import org.cachefs.readthrough.ReadThroughCache;
+import org.cachefs.readthrough.ReadThroughOptions;
+import org.cachefs.readthrough.ReadThroughStats;
 
 /**
- * The cachefs demonstration, as a library call: formats (or reuses) a cache image, mounts it, starts an HTTP origin
- * with a set of generated files, reads them all through {@link HttpNetfs} cold, then warm, then changes one file at
- * the origin and reads it again, checks every byte against the origin, and reports what happened.
+ * The cachefs demonstration, as a library call: formats (or reuses) a cache image, starts an HTTP origin with a set
+ * of generated files, reads them all through a {@link ReadThroughCache} over the image ({@link HttpOrigin}) cold,
+ * then warm, then changes one file at the origin and reads it again, checks every byte against the origin, and
+ * reports what happened.
  */
 public final class Demo
 {
@@ -61,27 +64,26 @@ public final class Demo
      * @param name            the pass.
      * @param nanos           how long it took.
      * @param fileReads       files read.
-     * @param pagesFromCache  pages the cache served.
-     * @param pagesFromOrigin pages fetched from the origin.
-     * @param bytesFromOrigin bytes fetched from the origin.
-     * @param requests        HTTP requests made.
+     * @param bytesFromCache  bytes read from the cache.
+     * @param bytesFromOrigin bytes read from the origin.
+     * @param requests        HTTP requests made (HEAD and GET).
      * @param mismatches      files whose bytes differed from the origin's.
      */
     public record Pass(
-        String name, long nanos, int fileReads, long pagesFromCache, long pagesFromOrigin, long bytesFromOrigin,
-        long requests, int mismatches)
+        String name, long nanos, int fileReads, long bytesFromCache, long bytesFromOrigin, long requests,
+        int mismatches)
     {
     }
 
     /**
      * What a run did.
      *
-     * @param passes   the passes, in order.
-     * @param snapshot the cache's usage before unmounting.
-     * @param stats    the FS-Cache statistics before unmounting.
-     * @param fsck     the check of the image after unmounting.
+     * @param passes the passes, in order.
+     * @param stats  the read-through statistics of the run.
+     * @param commit the image's last commit after unmounting (objects, pages, blocks used).
+     * @param fsck   the check of the image after unmounting.
      */
-    public record Report(List<Pass> passes, StoreSnapshot snapshot, FsCacheStats stats, FsckResult fsck)
+    public record Report(List<Pass> passes, ReadThroughStats stats, CommitRecord commit, FsckResult fsck)
     {
         public int mismatches()
         {
@@ -99,54 +101,47 @@ public final class Demo
     public static Report run(final Options options, final PrintStream out) throws IOException
     {
         prepareImage(options, out);
-        final Report mounted = runMounted(options, out);
-        // Unmounted: check the image as fsck.cachefs -f -n would.
+        final List<Pass> passes = new ArrayList<>();
+        final ReadThroughStats stats;
+        try (OriginServer server = new OriginServer(options.latencyMillis()))
+        {
+            final List<String> names = new ArrayList<>();
+            for (int i = 0; i < options.files(); i++)
+            {
+                names.add("file-" + i);
+                server.add("file-" + i, options.fileSize());
+            }
+            out.printf("origin:  %s (%d files of %s, %d ms added to each request)%n", server.baseUri(),
+                options.files(), Sizes.format(options.fileSize()), options.latencyMillis());
+            out.println();
+            final HttpOrigin origin = new HttpOrigin(server.baseUri());
+            try (ReadThroughCache cache = ReadThroughCache.open(origin, ReadThroughOptions.builder()
+                .image(options.image(), 0).namespace("demo-origin").jmx(false).build()))
+            {
+                if (cache.stats().unavailableImages() > 0)
+                {
+                    throw new CacheFsException(options.image().getFileName().toString(), "cannot be used: " +
+                        cache.images().get(0));
+                }
+                passes.add(pass("cold", names, cache, origin, server, options.threads()));
+                passes.add(pass("warm", names, cache, origin, server, options.threads()));
+                server.change(names.get(0));
+                passes.add(pass("changed", List.of(names.get(0)), cache, origin, server, 1));
+                stats = cache.stats();
+            }
+        }
+        // Unmounted: the last commit, and a check of the image as fsck.cachefs -f -n would.
+        final CommitRecord commit;
+        try (DirectBlockDevice device = DirectBlockDevice.openReadOnly(options.image()))
+        {
+            commit = ImageHeader.read(device).commit();
+        }
         final FsckResult fsck = Fsck.check(options.image(), new FsckOptions(FsckOptions.Mode.NO_CHANGES, true, false),
             null);
+        final Report report = new Report(passes, stats, commit, fsck);
+        print(report, out);
         out.printf("%nfsck.cachefs -f -n: %s (exit %d)%n", fsck.summary(), fsck.exitCode());
-        return new Report(mounted.passes(), mounted.snapshot(), mounted.stats(), fsck);
-    }
-
-    private static Report runMounted(final Options options, final PrintStream out) throws IOException
-    {
-        try (CacheFsBackend backend = CacheFs.mount(options.image(), MountOptions.defaults());
-            OriginServer origin = new OriginServer(options.latencyMillis()))
-        {
-            final FsCache fsCache = FsCache.create();
-            final List<Pass> passes = new ArrayList<>();
-            final StoreSnapshot snapshot;
-            final FsCacheStats stats;
-            try
-            {
-                fsCache.addCache(backend, "demo");
-                final List<String> names = new ArrayList<>();
-                for (int i = 0; i < options.files(); i++)
-                {
-                    names.add("file-" + i);
-                    origin.add("file-" + i, options.fileSize());
-                }
-                out.printf("origin:  %s (%d files of %s, %d ms added to each request)%n", origin.baseUri(),
-                    options.files(), Sizes.format(options.fileSize()), options.latencyMillis());
-                out.println();
-                try (HttpNetfs netfs = new HttpNetfs(fsCache, origin.baseUri(), "demo-origin"))
-                {
-                    passes.add(pass("cold", names, netfs, origin, options.threads()));
-                    passes.add(pass("warm", names, netfs, origin, options.threads()));
-                    origin.change(names.get(0));
-                    passes.add(pass("changed", List.of(names.get(0)), netfs, origin, 1));
-                }
-                backend.commit();
-                snapshot = backend.snapshot();
-                stats = fsCache.stats();
-            }
-            finally
-            {
-                fsCache.close();
-            }
-            final Report report = new Report(passes, snapshot, stats, null);
-            print(report, options, out);
-            return report;
-        }
+        return report;
     }
 
     private static void prepareImage(final Options options, final PrintStream out) throws IOException
@@ -197,13 +192,11 @@ public final class Demo
     }
 
     private static Pass pass(
-        final String name, final List<String> files, final HttpNetfs netfs, final OriginServer origin,
-        final int threads) throws IOException
+        final String name, final List<String> files, final ReadThroughCache cache, final HttpOrigin origin,
+        final OriginServer server, final int threads) throws IOException
     {
-        final long cacheBefore = netfs.pagesFromCache();
-        final long originBefore = netfs.pagesFromOrigin();
-        final long bytesBefore = netfs.bytesFromOrigin();
-        final long requestsBefore = netfs.requests();
+        final ReadThroughStats before = cache.stats();
+        final long requestsBefore = origin.requests();
         final ExecutorService readers = Executors.newFixedThreadPool(threads);
         final long start = System.nanoTime();
         int mismatches = 0;
@@ -212,12 +205,11 @@ public final class Demo
             final List<Future<byte[]>> reads = new ArrayList<>();
             for (final String file : files)
             {
-                reads.add(readers.submit(() -> netfs.read(file)));
+                reads.add(readers.submit(() -> read(cache, file)));
             }
             for (int i = 0; i < files.size(); i++)
             {
-                final byte[] content = reads.get(i).get();
-                if (!Arrays.equals(content, origin.file(files.get(i)).content()))
+                if (!Arrays.equals(reads.get(i).get(), server.file(files.get(i)).content()))
                 {
                     mismatches++;
                 }
@@ -236,33 +228,64 @@ public final class Demo
         {
             readers.shutdownNow();
         }
-        return new Pass(name, System.nanoTime() - start, files.size(), netfs.pagesFromCache() - cacheBefore,
-            netfs.pagesFromOrigin() - originBefore, netfs.bytesFromOrigin() - bytesBefore,
-            netfs.requests() - requestsBefore, mismatches);
+        final long nanos = System.nanoTime() - start;
+        // Reads never wait for the cache to store what they fetched; the next pass should find it stored.
+        try
+        {
+            if (!cache.awaitStored(60, TimeUnit.SECONDS))
+            {
+                throw new IOException("the cache did not store the pages read within 60 s");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for the cache's stores", ex);
+        }
+        final ReadThroughStats after = cache.stats();
+        return new Pass(name, nanos, files.size(), after.cacheHitBytes() - before.cacheHitBytes(),
+            after.cacheMissBytes() + after.fallbackBytes() - before.cacheMissBytes() - before.fallbackBytes(),
+            origin.requests() - requestsBefore, mismatches);
     }
 
-    private static void print(final Report report, final Options options, final PrintStream out)
+    /** Reads a whole file through the cache, 1 MiB at a time, as a client of the read-through API does. */
+    private static byte[] read(final ReadThroughCache cache, final String name) throws IOException
     {
-        out.printf("%-8s %9s %7s %12s %13s %13s %9s%n", "pass", "time", "files", "from cache", "from origin",
-            "origin bytes", "requests");
+        try (CachedFile file = cache.open(name))
+        {
+            final byte[] content = new byte[Math.toIntExact(file.length())];
+            for (int position = 0; position < content.length; position += 1 << 20)
+            {
+                file.readFully(position, ByteBuffer.wrap(content, position, Math.min(1 << 20,
+                    content.length - position)).slice());
+            }
+            return content;
+        }
+    }
+
+    private static void print(final Report report, final PrintStream out)
+    {
+        out.printf("%-8s %9s %7s %12s %12s %9s%n", "pass", "time", "files", "from cache", "from origin", "requests");
         for (final Pass pass : report.passes())
         {
-            out.printf(Locale.ROOT, "%-8s %7.2f s %7d %6d pages %7d pages %13s %9d%n", pass.name(),
-                pass.nanos() / 1e9, pass.fileReads(), pass.pagesFromCache(), pass.pagesFromOrigin(),
-                Sizes.format(pass.bytesFromOrigin()), pass.requests());
+            out.printf(Locale.ROOT, "%-8s %7.2f s %7d %12s %12s %9d%n", pass.name(), pass.nanos() / 1e9,
+                pass.fileReads(), Sizes.format(pass.bytesFromCache()), Sizes.format(pass.bytesFromOrigin()),
+                pass.requests());
         }
         final Pass cold = report.passes().get(0);
         final Pass warm = report.passes().get(1);
         out.println();
-        out.printf(Locale.ROOT, "warm pass %.1fx faster than cold; %s", (double)cold.nanos() / Math.max(1, warm.nanos()),
-            report.mismatches() == 0 ? "every byte read matched the origin" :
-                report.mismatches() + " file reads DIFFERED from the origin");
-        out.println();
-        final StoreSnapshot s = report.snapshot();
-        out.printf("cache:   %d objects, %d pages, %d of %d data blocks used, commit %d%n", s.objects(), s.pages(),
-            s.usedDataBlocks(), s.dataBlocks(), s.generation());
-        out.println();
-        out.println("FS-Cache statistics:");
-        out.print(report.stats().toProcText());
+        out.printf(Locale.ROOT, "warm pass %.1fx faster than cold; %s%n", (double)cold.nanos() / Math.max(1,
+            warm.nanos()), report.mismatches() == 0 ? "every byte read matched the origin" :
+            report.mismatches() + " file reads DIFFERED from the origin");
+        final ReadThroughStats stats = report.stats();
+        out.printf(Locale.ROOT, "reads:   %d, %d from the cache (p50 %d us, p99 %d us); %d origin requests " +
+                "(p50 %.1f ms); %d pages stored, %d fallbacks%n", stats.reads(), stats.hitReads(),
+            stats.hitLatency().getValueAtPercentile(50) / 1000, stats.hitLatency().getValueAtPercentile(99) / 1000,
+            stats.originRequests(), stats.originLatency().getValueAtPercentile(50) / 1e6, stats.storedPages(),
+            stats.fallbacks());
+        final CommitRecord commit = report.commit();
+        out.printf("cache:   %d objects, %d pages, %d blocks used, commit %d%n", commit.objectCount(),
+            commit.pageCount(), commit.usedBlocks(), commit.generation());
     }
 }

@@ -25,7 +25,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * An HTTP origin on loopback serving generated files under {@code /files/NAME}, with {@code HEAD}, {@code ETag},
- * {@code Last-Modified} and single-range {@code Range: bytes=a-b} requests (206), and an added latency per request
+ * {@code Last-Modified}, {@code If-Match} (412 for another version) and single-range {@code Range: bytes=a-b}
+ * requests (206), and an added latency per request
  * to stand in for a wide-area link. A file's content is a pure function of its name and version, so a reader can
  * check every byte it got; {@link #change(String)} makes a new version (new content, new ETag).
  * <p>
@@ -193,6 +194,12 @@ public final class OriginServer implements AutoCloseable
             exchange.getResponseHeaders().set("ETag", file.etag());
             exchange.getResponseHeaders().set("Last-Modified", HTTP_DATE.format(file.modified()));
             exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
+            final String ifMatch = exchange.getRequestHeaders().getFirst("If-Match");
+            if (ifMatch != null && !ifMatch.trim().equals(file.etag()))
+            {
+                exchange.sendResponseHeaders(412, -1);
+                return;
+            }
             int from = 0;
             int to = content.length - 1;
             int status = 200;

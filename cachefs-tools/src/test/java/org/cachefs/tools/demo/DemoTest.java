@@ -31,26 +31,29 @@ class DemoTest
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final Demo.Report report = run(dir.resolve("demo.img"), false, out);
-        final int pagesPerFile = (100_000 + 4095) / 4096;
         assertThat(report.passes()).extracting(Demo.Pass::name).containsExactly("cold", "warm", "changed");
         final Demo.Pass cold = report.passes().get(0);
         final Demo.Pass warm = report.passes().get(1);
         final Demo.Pass changed = report.passes().get(2);
-        assertThat(cold.pagesFromCache()).isZero();
-        assertThat(cold.pagesFromOrigin()).isEqualTo(3L * pagesPerFile);
+        assertThat(cold.bytesFromCache()).isZero();
         assertThat(cold.bytesFromOrigin()).isEqualTo(300_000);
-        assertThat(warm.pagesFromCache()).isEqualTo(3L * pagesPerFile);
-        assertThat(warm.pagesFromOrigin()).isZero();
+        assertThat(cold.requests()).as("a HEAD and a GET per file").isEqualTo(6);
+        assertThat(warm.bytesFromCache()).isEqualTo(300_000);
+        assertThat(warm.bytesFromOrigin()).isZero();
         assertThat(warm.requests()).as("one HEAD per file").isEqualTo(3);
-        assertThat(changed.pagesFromOrigin()).isEqualTo(pagesPerFile);
-        assertThat(changed.pagesFromCache()).isZero();
+        assertThat(changed.bytesFromOrigin()).isEqualTo(100_000);
+        assertThat(changed.bytesFromCache()).isZero();
+        assertThat(changed.requests()).isEqualTo(2);
         assertThat(report.mismatches()).isZero();
-        assertThat(report.snapshot().pages()).isEqualTo(3L * pagesPerFile);
+        assertThat(report.commit().pageCount()).isEqualTo(75);
+        assertThat(report.commit().objectCount()).isEqualTo(5);
+        assertThat(report.stats().fallbacks()).isZero();
+        assertThat(report.stats().storedPages()).isEqualTo(100);
         assertThat(report.fsck().exitCode()).isZero();
         final String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("every byte read matched the origin")
-            .contains("cache:   5 objects, 75 pages")
-            .contains("ChkAux : non=0 ok=3 upd=0 obs=1")
+            .contains("reads:   7, 3 from the cache (p50 ")
+            .contains("cache:   5 objects, 75 pages, ")
             .contains("\nfsck.cachefs -f -n: demo.img: clean, 5 objects, 75 pages, ");
     }
 
@@ -63,8 +66,8 @@ class DemoTest
         final Demo.Report second = run(image, true, out);
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("cache:   " + image + " reused\n");
         // file-0 changed to version 2 in the first run; a fresh origin serves version 1 again: OBSOLETE, refetched.
-        assertThat(second.passes().get(0).pagesFromOrigin()).isEqualTo(25);
-        assertThat(second.passes().get(0).pagesFromCache()).isEqualTo(50);
+        assertThat(second.passes().get(0).bytesFromOrigin()).isEqualTo(100_000);
+        assertThat(second.passes().get(0).bytesFromCache()).isEqualTo(200_000);
         assertThat(second.mismatches()).isZero();
     }
 

@@ -1,0 +1,255 @@
+package org.cachefs.benchmarks;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.cachefs.cachefs.MountOptions;
+import org.cachefs.format.Mkfs;
+import org.cachefs.format.MkfsOptions;
+import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.fscache.CachePage;
+import org.cachefs.fscache.Cookie;
+import org.cachefs.fscache.ReadCompletion;
+import org.cachefs.fscache.Result;
+import org.cachefs.readthrough.CachedFile;
+import org.cachefs.readthrough.FileVersion;
+import org.cachefs.readthrough.ReadThroughCache;
+import org.cachefs.readthrough.ReadThroughOptions;
+import org.cachefs.readthrough.ReadThroughStats;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Cache hits through the read-through API against the engine's own page-hit path, in one run: {@code CachedFile}
+ * reads of 4 KiB and 1 MiB at random cached positions, and the same sizes through {@code readOrAllocPage(s)} on a
+ * second image holding the same files (one page, or a list of 256 pages, then uncached). Both images are written in
+ * full first, so every read reaches the device; both caches are warm before measuring.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class ReadThroughBenchmark
+{
+    static final int PAGE = CacheSetup.PAGE_SIZE;
+    static final int MIB = 1 << 20;
+    static final int PAGES_PER_MIB = MIB / PAGE;
+
+    /** Size of each cache image in MiB. */
+    @Param("1024")
+    public int imageMiB;
+
+    /** Files cached in each image. */
+    @Param("8")
+    public int files;
+
+    /** Size of each file in MiB. */
+    @Param("16")
+    public int fileMiB;
+
+    CacheSetup engine;
+    Cookie[] cookies;
+    ReadThroughCache cache;
+    CachedFile[] handles;
+
+    @Setup(Level.Trial)
+    public void setup() throws IOException, InterruptedException
+    {
+        final long start = System.nanoTime();
+        final long filePages = (long)fileMiB * PAGES_PER_MIB;
+        engine = CacheSetup.format(BenchFiles.writtenFile("rt-engine-" + imageMiB + "m.img", (long)imageMiB << 20), 2,
+            MountOptions.defaults());
+        cookies = new Cookie[files];
+        for (int f = 0; f < files; f++)
+        {
+            cookies[f] = engine.acquire("file-" + f);
+        }
+        CacheSetup.fillAll(cookies, filePages, 1);
+        engine.awaitIdle();
+        engine.backend.commit();
+
+        final Path image = BenchFiles.writtenFile("rt-cache-" + imageMiB + "m.img", (long)imageMiB << 20);
+        Mkfs.format(image, MkfsOptions.defaults().withForce(true).withDiscard(false), null);
+        final SyntheticOrigin origin = new SyntheticOrigin(0);
+        cache = ReadThroughCache.open(origin, ReadThroughOptions.builder().image(image, 0).jmx(false).build());
+        handles = new CachedFile[files];
+        final ByteBuffer fill = ByteBuffer.allocateDirect(MIB);
+        for (int f = 0; f < files; f++)
+        {
+            final String path = "/bench/file-" + f;
+            final FileVersion version = origin.add(path, (long)fileMiB * MIB);
+            handles[f] = cache.open(path, version);
+            for (int m = 0; m < fileMiB; m++)
+            {
+                handles[f].readFully((long)m * MIB, fill.clear());
+            }
+        }
+        if (!cache.awaitStored(5, TimeUnit.MINUTES))
+        {
+            throw new IllegalStateException("stores did not end");
+        }
+        final ReadThroughStats stats = cache.stats();
+        if (stats.storedPages() != files * filePages || stats.fallbacks() != 0)
+        {
+            throw new IllegalStateException("the read-through cache did not store every page: " + stats);
+        }
+        BenchFiles.log("ReadThroughBenchmark: %d files x %d MiB cached twice in %.1f s", files, fileMiB,
+            (System.nanoTime() - start) / 1e9);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException
+    {
+        final ReadThroughStats stats = cache.stats();
+        BenchFiles.log("ReadThroughBenchmark: %s", stats);
+        for (final CachedFile handle : handles)
+        {
+            handle.close();
+        }
+        cache.close();
+        for (final Cookie cookie : cookies)
+        {
+            cookie.relinquish(false);
+        }
+        engine.close();
+    }
+
+    static final ReadCompletion<Reader> DONE = (page, reader, result) ->
+    {
+        if (result != Result.OK)
+        {
+            reader.failures.incrementAndGet();
+        }
+        reader.completed.incrementAndGet();
+    };
+
+    /** One thread's buffers and pages. */
+    @State(Scope.Thread)
+    public static class Reader
+    {
+        final ByteBuffer small = AlignedBuffers.allocate(PAGE);
+        final ByteBuffer large = AlignedBuffers.allocate(MIB);
+        final CachePage page = new CachePage(0, AlignedBuffers.allocate(PAGE));
+        final CachePage[] pages = new CachePage[PAGES_PER_MIB];
+        final List<CachePage> list = new ArrayList<>(PAGES_PER_MIB);
+        final List<CachePage> all = new ArrayList<>(PAGES_PER_MIB);
+        final AtomicInteger completed = new AtomicInteger();
+        final AtomicInteger failures = new AtomicInteger();
+        final SplittableRandom random = new SplittableRandom(Thread.currentThread().getId());
+
+        @Setup(Level.Trial)
+        public void setup()
+        {
+            for (int i = 0; i < PAGES_PER_MIB; i++)
+            {
+                pages[i] = new CachePage(0, AlignedBuffers.allocate(PAGE));
+            }
+        }
+    }
+
+    /** {@code CachedFile.read} of a random cached 4 KiB page. */
+    @Benchmark
+    public int readThrough4k(final Reader reader) throws IOException
+    {
+        final CachedFile file = handles[reader.random.nextInt(files)];
+        final long page = reader.random.nextInt(fileMiB * PAGES_PER_MIB);
+        final ByteBuffer buffer = reader.small.clear();
+        file.read(page * PAGE, buffer);
+        return buffer.getInt(8);
+    }
+
+    /** {@code CachedFile.readFully} of a random cached, aligned 1 MiB. */
+    @Benchmark
+    public int readThrough1m(final Reader reader) throws IOException
+    {
+        final CachedFile file = handles[reader.random.nextInt(files)];
+        final long mib = reader.random.nextInt(fileMiB);
+        final ByteBuffer buffer = reader.large.clear();
+        file.readFully(mib * MIB, buffer);
+        return buffer.getInt(8);
+    }
+
+    /** The engine's page hit: {@code readOrAllocPage} of a random cached page, then {@code uncachePage}. */
+    @Benchmark
+    public int engine4k(final Reader reader)
+    {
+        final Cookie cookie = cookies[reader.random.nextInt(files)];
+        final CachePage page = reader.page;
+        page.setIndex(reader.random.nextInt(fileMiB * PAGES_PER_MIB));
+        reader.completed.set(0);
+        final Result result = cookie.readOrAllocPage(page, DONE, reader);
+        if (result != Result.OK)
+        {
+            cookie.uncachePage(page);
+            throw new IllegalStateException("page " + page.index() + " was not a hit: " + result);
+        }
+        awaitCompletions(reader, 1);
+        final int value = page.buffer().getInt(8);
+        cookie.uncachePage(page);
+        return value;
+    }
+
+    /** The engine's multi-page hit: {@code readOrAllocPages} of 256 cached pages (1 MiB), then uncaching them. */
+    @Benchmark
+    public int engine1m(final Reader reader)
+    {
+        final Cookie cookie = cookies[reader.random.nextInt(files)];
+        final long first = (long)reader.random.nextInt(fileMiB) * PAGES_PER_MIB;
+        reader.list.clear();
+        reader.all.clear();
+        for (int i = 0; i < PAGES_PER_MIB; i++)
+        {
+            reader.pages[i].setIndex(first + i);
+            reader.list.add(reader.pages[i]);
+            reader.all.add(reader.pages[i]);
+        }
+        reader.completed.set(0);
+        final Result result = cookie.readOrAllocPages(reader.list, DONE, reader);
+        if (result != Result.OK || !reader.list.isEmpty())
+        {
+            awaitCompletions(reader, PAGES_PER_MIB - reader.list.size());
+            cookie.uncachePages(reader.all);
+            throw new IllegalStateException("pages from " + first + " were not all hits: " + result);
+        }
+        awaitCompletions(reader, PAGES_PER_MIB);
+        final int value = reader.pages[0].buffer().getInt(8);
+        cookie.uncachePages(reader.all);
+        return value;
+    }
+
+    private static void awaitCompletions(final Reader reader, final int expected)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (reader.completed.get() < expected)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new IllegalStateException("reads not completed after 30 s");
+            }
+            Thread.onSpinWait();
+        }
+        if (reader.failures.get() != 0)
+        {
+            throw new IllegalStateException(reader.failures.getAndSet(0) + " read(s) completed with an error");
+        }
+    }
+}
