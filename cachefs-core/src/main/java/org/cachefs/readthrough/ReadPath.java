@@ -3,16 +3,12 @@ package org.cachefs.readthrough;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 
 import org.cachefs.format.device.BufferPool;
 import org.cachefs.fscache.CachePage;
 import org.cachefs.fscache.Cookie;
-import org.cachefs.fscache.Result;
 
 /**
  * How a {@link ReadThroughCache} serves a range of a file: cached pages are read from the cache into pooled pages and
@@ -34,26 +30,23 @@ final class ReadPath
     private static final int RETRY = -1;
     /** A chunk fetch a read keeps, retained, for its next batches; per thread, used only on the miss path. */
     private static final ThreadLocal<ChunkFetch[]> KEPT = ThreadLocal.withInitial(() -> new ChunkFetch[1]);
-    private static final System.Logger LOG = System.getLogger("org.cachefs.readthrough");
 
     private final Origin origin;
     private final Counters counters;
-    private final Executor stores;
+    private final ChunkStores stores;
     private final int pageSize;
     private final int chunkSize;
     private final int readaheadChunks;
     private final ContextPool contexts;
     private final BufferPool chunks;
     private final Semaphore inFlight;
-    /** Store and read-ahead tasks submitted and not ended; under the path's monitor. */
-    private int pending;
 
     ReadPath(final ReadThroughOptions options, final int pageSize, final Origin origin, final Counters counters,
         final Executor stores)
     {
         this.origin = origin;
         this.counters = counters;
-        this.stores = stores;
+        this.stores = new ChunkStores(stores, counters, pageSize);
         this.pageSize = pageSize;
         this.chunkSize = Math.max(options.chunkSize(), pageSize);
         this.readaheadChunks = options.readaheadChunks();
@@ -359,89 +352,12 @@ final class ReadPath
         }
         fetch.complete(null);
         entry.hold();
-        if (!submit(() -> store(entry, fetch)))
+        if (!stores.submit(() -> stores.store(entry, fetch)))
         {
             entry.fetches.remove(fetch.chunk, fetch);
             fetch.release();
             entry.unhold();
         }
-    }
-
-    /**
-     * On a store thread: writes a fetched chunk's pages to the cache, waits for the writes and gives the chunk back.
-     */
-    private void store(final FileEntry entry, final ChunkFetch fetch)
-    {
-        try
-        {
-            final long stamp = entry.enter();
-            if (0 != stamp)
-            {
-                try
-                {
-                    storePages(entry.cookie(), fetch);
-                }
-                finally
-                {
-                    entry.exit(stamp);
-                }
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            counters.storeErrors.increment();
-            LOG.log(System.Logger.Level.WARNING, "cachefs: storing " + entry.path + " failed: " + ex, ex);
-        }
-        finally
-        {
-            entry.fetches.remove(fetch.chunk, fetch);
-            fetch.release();
-            entry.storesEnded.incrementAndGet();
-            entry.unhold();
-        }
-    }
-
-    private void storePages(final Cookie cookie, final ChunkFetch fetch)
-    {
-        final int pages = (fetch.length + pageSize - 1) / pageSize;
-        final long firstPage = fetch.offset / pageSize;
-        final List<CachePage> allocated = new ArrayList<>(pages);
-        final List<CachePage> written = new ArrayList<>(pages);
-        int refused = 0;
-        try
-        {
-            for (int i = 0; i < pages; i++)
-            {
-                final CachePage page = new CachePage(firstPage + i, fetch.buffer.slice(i * pageSize, pageSize));
-                if (cookie.allocPage(page) != Result.OK)
-                {
-                    refused++;
-                    continue;
-                }
-                allocated.add(page);
-                if (cookie.writePage(page) == Result.OK)
-                {
-                    written.add(page);
-                }
-                else
-                {
-                    refused++;
-                }
-            }
-            for (int i = 0, n = written.size(); i < n; i++)
-            {
-                cookie.waitOnPageWrite(written.get(i));
-            }
-        }
-        finally
-        {
-            for (int i = 0, n = allocated.size(); i < n; i++)
-            {
-                cookie.uncachePage(allocated.get(i));
-            }
-        }
-        counters.storedPages.add(written.size());
-        counters.refusedPages.add(refused);
     }
 
     /**
@@ -456,7 +372,7 @@ final class ReadPath
             {
                 continue;
             }
-            if (!submit(() -> prefetch(entry, next)))
+            if (!stores.submit(() -> prefetch(entry, next)))
             {
                 return;
             }
@@ -519,64 +435,13 @@ final class ReadPath
     }
 
     /**
-     * Runs a background task on a store thread, counted until it ends.
-     *
-     * @return false if the store threads are shut down.
-     */
-    private boolean submit(final Runnable task)
-    {
-        synchronized (this)
-        {
-            pending++;
-        }
-        try
-        {
-            stores.execute(() ->
-            {
-                try
-                {
-                    task.run();
-                }
-                finally
-                {
-                    taskEnded();
-                }
-            });
-            return true;
-        }
-        catch (final RejectedExecutionException ex)
-        {
-            taskEnded();
-            return false;
-        }
-    }
-
-    private synchronized void taskEnded()
-    {
-        if (--pending == 0)
-        {
-            notifyAll();
-        }
-    }
-
-    /**
      * Waits until no store or read-ahead is queued or running.
      *
      * @return false if some still were when the timeout passed.
      */
-    synchronized boolean awaitStored(final long timeoutNanos) throws InterruptedException
+    boolean awaitStored(final long timeoutNanos) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + timeoutNanos;
-        while (pending > 0)
-        {
-            final long remaining = deadline - System.nanoTime();
-            if (remaining <= 0)
-            {
-                return false;
-            }
-            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, remaining);
-        }
-        return true;
+        return stores.awaitStored(timeoutNanos);
     }
 
     /**
