@@ -7,14 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.cachefs.cachefs.MountOptions;
 import org.cachefs.cachefs.StoreSnapshot;
 import org.cachefs.format.device.AlignedBuffers;
 import org.cachefs.fscache.CachePage;
 import org.cachefs.fscache.Cookie;
-import org.cachefs.fscache.ReadCompletion;
 import org.cachefs.fscache.Result;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -132,18 +130,6 @@ public class PageReadBenchmark
     }
 
     /**
-     * Completions of one thread's reads.
-     */
-    static final ReadCompletion<Reader> DONE = (page, reader, result) ->
-    {
-        if (result != Result.OK)
-        {
-            reader.failures.incrementAndGet();
-        }
-        reader.completed.incrementAndGet();
-    };
-
-    /**
      * One thread's pages: for single-page reads one buffer shared by a page object per page index; for 32-page
      * reads 32 buffers, page {@code i} using buffer {@code i % 32}, so any 32 contiguous pages have distinct buffers.
      * (Page objects exist for every page, the thread's share of them is used.)
@@ -154,8 +140,7 @@ public class PageReadBenchmark
         CachePage[] single;
         CachePage[] multi;
         final List<CachePage> batch = new ArrayList<>(RUN);
-        final AtomicInteger completed = new AtomicInteger();
-        final AtomicInteger failures = new AtomicInteger();
+        final HitCompletions completions = new HitCompletions();
         SplittableRandom random;
 
         int thread;
@@ -201,15 +186,15 @@ public class PageReadBenchmark
         final int g = reader.random.nextInt(reader.ownPages) * reader.threads + reader.thread;
         final Cookie cookie = cookies[g / filePages];
         final CachePage page = reader.single[g];
-        reader.completed.set(0);
-        final Result result = cookie.readOrAllocPage(page, DONE, reader);
+        reader.completions.reset();
+        final Result result = cookie.readOrAllocPage(page, HitCompletions.DONE, reader.completions);
         if (result != Result.OK)
         {
             cookie.uncachePage(page);
             throw new IllegalStateException("page " + page.index() + " of file " + g / filePages +
                 " was not a hit: " + result);
         }
-        awaitCompletions(reader, 1);
+        reader.completions.await(1);
         final int value = page.buffer().getInt(8);
         cookie.uncachePage(page);
         return value;
@@ -228,16 +213,16 @@ public class PageReadBenchmark
         {
             batch.add(reader.multi[first + i]);
         }
-        reader.completed.set(0);
-        final Result result = cookie.readOrAllocPages(batch, DONE, reader);
+        reader.completions.reset();
+        final Result result = cookie.readOrAllocPages(batch, HitCompletions.DONE, reader.completions);
         if (result != Result.OK || !batch.isEmpty())
         {
-            awaitCompletions(reader, RUN - batch.size());
+            reader.completions.await(RUN - batch.size());
             uncache(cookie, reader.multi, first);
             throw new IllegalStateException("pages " + (first % filePages) + ".." + (first % filePages + RUN - 1) +
                 " of file " + file + " were not all hits: " + result + ", " + batch.size() + " left");
         }
-        awaitCompletions(reader, RUN);
+        reader.completions.await(RUN);
         final int value = reader.multi[first].buffer().getInt(8);
         uncache(cookie, reader.multi, first);
         return value;
@@ -248,32 +233,6 @@ public class PageReadBenchmark
         for (int i = 0; i < RUN; i++)
         {
             cookie.uncachePage(pages[first + i]);
-        }
-    }
-
-    /**
-     * CacheFS completes hits before the call returns, so this normally only checks; it waits in case a read was
-     * handed to another thread.
-     */
-    private static void awaitCompletions(final Reader reader, final int expected)
-    {
-        if (reader.completed.get() < expected)
-        {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (reader.completed.get() < expected)
-            {
-                if (System.nanoTime() > deadline)
-                {
-                    throw new IllegalStateException("reads not completed after 30 s: " + reader.completed.get() +
-                        " of " + expected);
-                }
-                Thread.onSpinWait();
-            }
-        }
-        if (reader.failures.get() != 0)
-        {
-            final int failures = reader.failures.getAndSet(0);
-            throw new IllegalStateException(failures + " read(s) completed with an error");
         }
     }
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.cachefs.cachefs.MountOptions;
 import org.cachefs.format.Mkfs;
@@ -15,7 +14,6 @@ import org.cachefs.format.MkfsOptions;
 import org.cachefs.format.device.AlignedBuffers;
 import org.cachefs.fscache.CachePage;
 import org.cachefs.fscache.Cookie;
-import org.cachefs.fscache.ReadCompletion;
 import org.cachefs.fscache.Result;
 import org.cachefs.readthrough.CachedFile;
 import org.cachefs.readthrough.FileVersion;
@@ -133,15 +131,6 @@ public class ReadThroughBenchmark
         engine.close();
     }
 
-    static final ReadCompletion<Reader> DONE = (page, reader, result) ->
-    {
-        if (result != Result.OK)
-        {
-            reader.failures.incrementAndGet();
-        }
-        reader.completed.incrementAndGet();
-    };
-
     /** One thread's buffers and pages. */
     @State(Scope.Thread)
     public static class Reader
@@ -152,8 +141,7 @@ public class ReadThroughBenchmark
         final CachePage[] pages = new CachePage[PAGES_PER_MIB];
         final List<CachePage> list = new ArrayList<>(PAGES_PER_MIB);
         final List<CachePage> all = new ArrayList<>(PAGES_PER_MIB);
-        final AtomicInteger completed = new AtomicInteger();
-        final AtomicInteger failures = new AtomicInteger();
+        final HitCompletions completions = new HitCompletions();
         final SplittableRandom random = new SplittableRandom(Thread.currentThread().getId());
 
         @Setup(Level.Trial)
@@ -195,14 +183,14 @@ public class ReadThroughBenchmark
         final Cookie cookie = cookies[reader.random.nextInt(files)];
         final CachePage page = reader.page;
         page.setIndex(reader.random.nextInt(fileMiB * PAGES_PER_MIB));
-        reader.completed.set(0);
-        final Result result = cookie.readOrAllocPage(page, DONE, reader);
+        reader.completions.reset();
+        final Result result = cookie.readOrAllocPage(page, HitCompletions.DONE, reader.completions);
         if (result != Result.OK)
         {
             cookie.uncachePage(page);
             throw new IllegalStateException("page " + page.index() + " was not a hit: " + result);
         }
-        awaitCompletions(reader, 1);
+        reader.completions.await(1);
         final int value = page.buffer().getInt(8);
         cookie.uncachePage(page);
         return value;
@@ -222,34 +210,17 @@ public class ReadThroughBenchmark
             reader.list.add(reader.pages[i]);
             reader.all.add(reader.pages[i]);
         }
-        reader.completed.set(0);
-        final Result result = cookie.readOrAllocPages(reader.list, DONE, reader);
+        reader.completions.reset();
+        final Result result = cookie.readOrAllocPages(reader.list, HitCompletions.DONE, reader.completions);
         if (result != Result.OK || !reader.list.isEmpty())
         {
-            awaitCompletions(reader, PAGES_PER_MIB - reader.list.size());
+            reader.completions.await(PAGES_PER_MIB - reader.list.size());
             cookie.uncachePages(reader.all);
             throw new IllegalStateException("pages from " + first + " were not all hits: " + result);
         }
-        awaitCompletions(reader, PAGES_PER_MIB);
+        reader.completions.await(PAGES_PER_MIB);
         final int value = reader.pages[0].buffer().getInt(8);
         cookie.uncachePages(reader.all);
         return value;
-    }
-
-    private static void awaitCompletions(final Reader reader, final int expected)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (reader.completed.get() < expected)
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new IllegalStateException("reads not completed after 30 s");
-            }
-            Thread.onSpinWait();
-        }
-        if (reader.failures.get() != 0)
-        {
-            throw new IllegalStateException(reader.failures.getAndSet(0) + " read(s) completed with an error");
-        }
     }
 }
