@@ -66,9 +66,11 @@ final class ReadPath
      * Reads bytes {@code [position, position + length)} of the entry's version, all within its length, into
      * {@code dst} from its position, which ends {@code length} bytes on.
      *
+     * @param handle the counters of the handle reading, which get this read's share.
      * @throws IOException only for an origin failure, naming the path and the range.
      */
-    void read(final FileEntry entry, final long position, final ByteBuffer dst, final int length) throws IOException
+    void read(final FileEntry entry, final long position, final ByteBuffer dst, final int length,
+        final HandleCounters handle) throws IOException
     {
         final long start = System.nanoTime();
         final int base = dst.position();
@@ -78,6 +80,7 @@ final class ReadPath
         {
             originDirect(entry, position, dst, base, length);
             counters.fallback(length);
+            handle.fallback(length);
             hit = false;
         }
         else
@@ -93,12 +96,12 @@ final class ReadPath
                     final long lastPage = Math.min((position + length - 1) / pageSize, firstPage + BATCH_PAGES - 1);
                     final int bytes = (int)(Math.min(position + length, (lastPage + 1) * pageSize) - at);
                     int outcome = readBatch(cookie, entry, at, dst, base + done, bytes, firstPage,
-                        (int)(lastPage - firstPage + 1), true);
+                        (int)(lastPage - firstPage + 1), true, handle);
                     for (int retry = 0; outcome == RETRY; retry++)
                     {
                         // A store ended between this batch's cache read and its fetch: read the cache again.
                         outcome = readBatch(cookie, entry, at, dst, base + done, bytes, firstPage,
-                            (int)(lastPage - firstPage + 1), retry < 2);
+                            (int)(lastPage - firstPage + 1), retry < 2, handle);
                     }
                     hit &= outcome == HIT;
                     done += bytes;
@@ -111,6 +114,7 @@ final class ReadPath
         }
         dst.position(base + length);
         counters.read(length, hit, System.nanoTime() - start);
+        handle.read(length);
         if (readaheadChunks > 0 && length > 0)
         {
             readAhead(entry, (position + length - 1) / chunkSize);
@@ -126,7 +130,8 @@ final class ReadPath
      */
     private int readBatch(
         final Cookie cookie, final FileEntry entry, final long position, final ByteBuffer dst, final int offset,
-        final int length, final long firstPage, final int pages, final boolean checkStores) throws IOException
+        final int length, final long firstPage, final int pages, final boolean checkStores,
+        final HandleCounters handle) throws IOException
     {
         final long storesBefore = checkStores ? entry.storesEnded.get() : -1;
         long firstMissing = -1;
@@ -171,6 +176,7 @@ final class ReadPath
             contexts.release(context);
         }
         counters.hitBytes.add(hitBytes);
+        handle.hitBytes.add(hitBytes);
         if (firstMissing < 0)
         {
             return HIT;
@@ -182,6 +188,7 @@ final class ReadPath
         {
             originDirect(entry, from, dst, offset + (int)(from - position), (int)(to - from));
             counters.fallback(to - from);
+            handle.fallback(to - from);
             return MISS;
         }
         for (long chunk = from / chunkSize; chunk <= (to - 1) / chunkSize; chunk++)
@@ -203,6 +210,7 @@ final class ReadPath
                 fetch.release();
             }
             counters.missBytes.add(e - s);
+            handle.missBytes.add(e - s);
         }
         return MISS;
     }
