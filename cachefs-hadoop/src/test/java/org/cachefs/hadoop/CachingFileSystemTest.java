@@ -154,13 +154,19 @@ class CachingFileSystemTest
         final FileSystem.Statistics statistics = FileSystem.getStatistics("file", CachingFileSystem.class);
         final long bytesReadBefore = statistics.getBytesRead();
 
+        final long coldMisses;
+        final long coldHits;
         try (FSDataInputStream in = fs.open(file))
         {
             final byte[] first = new byte[bytes.length];
             in.readFully(0, first);
             assertThat(first).isEqualTo(bytes);
-            assertThat(counter(in, "cache_miss_bytes")).isEqualTo(bytes.length);
-            assertThat(counter(in, "cache_hit_bytes")).isZero();
+            // The cache serves a read in batches of 64 pages; those after the first of a chunk are hits if the
+            // chunk's store got to them first, misses (copied from the fetched chunk) otherwise.
+            coldMisses = counter(in, "cache_miss_bytes");
+            coldHits = counter(in, "cache_hit_bytes");
+            assertThat(coldMisses + coldHits).isEqualTo(bytes.length);
+            assertThat(coldMisses).isGreaterThanOrEqualTo(3 * 256 * 1024 + 100);
             assertThat(counter(in, "stream_read_bytes")).isEqualTo(bytes.length);
             assertThat(counter(in, "stream_read_operations")).isEqualTo(1);
         }
@@ -174,8 +180,8 @@ class CachingFileSystemTest
             assertThat(counter(in, "cache_miss_bytes")).isZero();
             assertThat(counter(in, "cache_fallbacks")).isZero();
         }
-        assertThat(counter(fs, "cache_miss_bytes")).isEqualTo(bytes.length);
-        assertThat(counter(fs, "cache_hit_bytes")).isEqualTo(bytes.length);
+        assertThat(counter(fs, "cache_miss_bytes")).isEqualTo(coldMisses);
+        assertThat(counter(fs, "cache_hit_bytes")).isEqualTo(coldHits + bytes.length);
         assertThat(counter(fs, "cache_origin_requests")).isEqualTo(4);
         assertThat(counter(fs, "cache_origin_bytes")).isEqualTo(bytes.length);
         assertThat(counter(fs, "cache_opens")).isEqualTo(2);
@@ -335,13 +341,15 @@ class CachingFileSystemTest
         final byte[] v2 = content(MIB, 9);
         write(raw, file, v2);
         raw.setTimes(file, mtime + 1000, -1);
+        assertThat(counter(fs, "cache_origin_requests")).isEqualTo(1);
         try (FSDataInputStream in = fs.open(file))
         {
             final byte[] got = new byte[MIB];
             in.readFully(0, got);
             assertThat(got).isEqualTo(v2);
-            assertThat(counter(in, "cache_miss_bytes")).isEqualTo(MIB);
+            assertThat(counter(in, "cache_miss_bytes")).isPositive();
         }
+        assertThat(counter(fs, "cache_origin_requests")).isEqualTo(2);
         assertThat(counter(fs, "cache_version_changes")).isEqualTo(1);
     }
 
