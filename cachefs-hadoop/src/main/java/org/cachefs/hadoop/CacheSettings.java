@@ -259,7 +259,7 @@ public final class CacheSettings
         {
             return conf.getLongBytes(key, defaultValue);
         }
-        catch (final NumberFormatException ex)
+        catch (final IllegalArgumentException ex)
         {
             throw new IllegalArgumentException(key + " is not a number of bytes (such as 4096, 64k, 1m, 10g): " +
                 conf.get(key), ex);

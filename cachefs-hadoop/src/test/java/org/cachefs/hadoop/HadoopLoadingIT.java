@@ -77,14 +77,16 @@ class HadoopLoadingIT
                 "fallbacks 0",
                 "closed");
             final List<String> stderr = child.stderrLines();
-            if (Runtime.version().feature() < 24)
+            if (Runtime.version().feature() < 23)
             {
                 assertThat(stderr).as(child.output()).isEmpty();
             }
             else
             {
-                assertThat(stderr).as(child.output()).allMatch(line -> line.isEmpty() ||
-                    line.startsWith("WARNING: "));
+                // From JDK 23 on, Hadoop 3.3 logs warnings of its own (its ViewFileSystem service fails on
+                // Subject.getSubject) and from 24 the JDK warns about native access; none of them is ours.
+                assertThat(stderr).as(child.output()).noneMatch(line -> line.contains("org.cachefs") ||
+                    line.startsWith("Exception") || line.startsWith("\tat ") || line.startsWith("Caused by"));
             }
         }
     }

@@ -23,7 +23,9 @@ import org.apache.hadoop.util.VersionInfo;
  * Run by {@code HadoopLoadingIT} in a child JVM whose class path is the shaded cachefs-hadoop jar and a Hadoop
  * client runtime of another version (3.3.x): loads {@link CachingFileSystem} through {@code fs.file.impl}, as an
  * engine would, writes a file and reads it back through every read call the runtime has, twice, and prints what it
- * read. Uses only calls Hadoop 3.3.0 has; vectored reads only when the stream says it has them.
+ * read. Uses only calls Hadoop 3.3.0 has; vectored reads only when the stream says it has them. The file system is
+ * not cached by Hadoop ({@code fs.file.impl.disable.cache}): its cache needs {@code UserGroupInformation}, which calls
+ * {@code Subject.getSubject}, refused from JDK 23 on.
  */
 public final class LoadingCheck
 {
@@ -41,6 +43,7 @@ public final class LoadingCheck
         conf.set("fs.cachefs.wrapped.file.impl", "org.apache.hadoop.fs.LocalFileSystem");
         conf.set("fs.cachefs.dirs", Files.createDirectories(work.toPath().resolve("cache")).toString());
         conf.set("fs.cachefs.size", "64m");
+        conf.setBoolean("fs.file.impl.disable.cache", true);
         System.out.println("hadoop " + VersionInfo.getVersion());
         final byte[] bytes = new byte[LENGTH];
         for (int i = 0; i < LENGTH; i++)
@@ -49,7 +52,7 @@ public final class LoadingCheck
         }
         System.out.println("file crc32 " + crc(bytes, 0, LENGTH));
 
-        try (FileSystem fs = FileSystem.newInstance(URI.create("file:///"), conf))
+        try (FileSystem fs = FileSystem.get(URI.create("file:///"), conf))
         {
             System.out.println("file system " + fs.getClass().getSimpleName());
             final Path file = new Path(new File(work, "data.bin").toURI());

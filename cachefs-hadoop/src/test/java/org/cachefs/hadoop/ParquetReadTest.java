@@ -20,9 +20,17 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.hadoop.util.HadoopStreams;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
+import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,10 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A real client: parquet-hadoop writes a file and reads it back twice through {@link CachingFileSystem}, configured
- * as the file system of the {@code file} scheme (found through {@code FileSystem.get}, as Spark finds it; under a
- * user of its own, so that the JVM's cached local file system is not this one), with and without Parquet's vectored
- * reads. Both reads return the rows written; the second is served from the cache.
+ * A real client: parquet-hadoop writes a file and reads it back twice through {@link CachingFileSystem}, with and
+ * without Parquet's vectored reads: both reads return the rows written, and the second is served from the cache
+ * ({@code cache_miss_bytes} unchanged). Parquet reaches the file system through its own adapters
+ * ({@code HadoopStreams}, what its {@code HadoopInputFile} and {@code HadoopOutputFile} use) over an instance, and, as
+ * Spark does, through {@code FileSystem.get} with {@code fs.file.impl} naming {@code CachingFileSystem} (under a user
+ * of its own, so that the JVM's cached local file system is not this one).
  */
 @Timeout(120)
 class ParquetReadTest
@@ -45,52 +55,67 @@ class ParquetReadTest
     @TempDir
     java.nio.file.Path dir;
 
-    @Test
-    void parquetRowsReadBackFromTheCacheWithoutVectoredReads() throws Exception
-    {
-        readTwice(false);
-    }
-
-    @Test
-    void parquetRowsReadBackFromTheCacheWithVectoredReads() throws Exception
-    {
-        readTwice(true);
-    }
-
-    private void readTwice(final boolean vectored) throws Exception
+    Configuration conf(final boolean vectored) throws IOException
     {
         final Configuration conf = new Configuration();
-        conf.set("fs.file.impl", CachingFileSystem.class.getName());
         conf.set("fs.cachefs.wrapped.file.impl", LocalFileSystem.class.getName());
         conf.set(CacheSettings.DIRS, Files.createDirectories(dir.resolve("cache")).toString());
         conf.set(CacheSettings.SIZE, "64m");
         conf.setBoolean(CacheSettings.JMX, false);
         conf.setBoolean(ParquetInputFormat.HADOOP_VECTORED_IO_ENABLED, vectored);
-        final UserGroupInformation user = UserGroupInformation.createRemoteUser("cachefs-parquet-" + vectored);
+        return conf;
+    }
+
+    @Test
+    void parquetRowsReadBackFromTheCacheWithoutVectoredReads() throws Exception
+    {
+        final Configuration conf = conf(false);
+        try (CachingFileSystem fs = new CachingFileSystem())
+        {
+            fs.initialize(URI.create("file:///"), conf);
+            readTwice(fs, conf, false, file -> new ParquetFiles(fs, file));
+        }
+    }
+
+    @Test
+    void parquetRowsReadBackFromTheCacheWithVectoredReads() throws Exception
+    {
+        final Configuration conf = conf(true);
+        try (CachingFileSystem fs = new CachingFileSystem())
+        {
+            fs.initialize(URI.create("file:///"), conf);
+            readTwice(fs, conf, true, file -> new ParquetFiles(fs, file));
+        }
+    }
+
+    @Test
+    void parquetFindsTheCacheThroughFileSystemGet() throws Exception
+    {
+        Assumptions.assumeTrue(Runtime.version().feature() < 23, "Hadoop 3.4.1's UserGroupInformation, which " +
+            "FileSystem.get needs, calls Subject.getSubject, which JDK 23 and later refuse");
+        final Configuration conf = conf(true);
+        conf.set("fs.file.impl", CachingFileSystem.class.getName());
+        final UserGroupInformation user = UserGroupInformation.createRemoteUser("cachefs-parquet");
         try
         {
             user.doAs((PrivilegedExceptionAction<Void>)() ->
             {
                 final FileSystem fs = FileSystem.get(URI.create("file:///"), conf);
                 assertThat(fs).isInstanceOf(CachingFileSystem.class);
-                final CachingFileSystem cachingFs = (CachingFileSystem)fs;
-                final Path file = new Path(dir.resolve("rows.parquet").toUri());
-                write(file, conf);
+                readTwice((CachingFileSystem)fs, conf, true, file -> new ParquetFiles(null, file)
+                {
+                    @Override
+                    InputFile input() throws IOException
+                    {
+                        return HadoopInputFile.fromPath(file, conf);
+                    }
 
-                assertThat(read(file, conf)).isEqualTo(expected());
-                assertThat(cachingFs.awaitStored(20, TimeUnit.SECONDS)).isTrue();
-                final long misses = counter(cachingFs, "cache_miss_bytes");
-                final long hits = counter(cachingFs, "cache_hit_bytes");
-                final long vectoredReads = counter(cachingFs, "stream_read_vectored_operations");
-                assertThat(misses).isPositive();
-                assertThat(vectoredReads > 0).as("vectored reads made: " + vectoredReads).isEqualTo(vectored);
-
-                assertThat(read(file, conf)).isEqualTo(expected());
-                assertThat(counter(cachingFs, "cache_miss_bytes")).isEqualTo(misses);
-                assertThat(counter(cachingFs, "cache_hit_bytes")).isGreaterThan(hits);
-                assertThat(counter(cachingFs, "cache_fallbacks")).isZero();
-                assertThat(counter(cachingFs, "stream_read_vectored_operations") > vectoredReads)
-                    .isEqualTo(vectored);
+                    @Override
+                    OutputFile output() throws IOException
+                    {
+                        return HadoopOutputFile.fromPath(file, conf);
+                    }
+                });
                 return null;
             });
         }
@@ -100,15 +125,98 @@ class ParquetReadTest
         }
     }
 
+    /** How Parquet reaches a file: its own Hadoop adapters over a given file system, or its Hadoop input files. */
+    static class ParquetFiles
+    {
+        final FileSystem fs;
+        final Path file;
+
+        ParquetFiles(final FileSystem fs, final Path file)
+        {
+            this.fs = fs;
+            this.file = file;
+        }
+
+        InputFile input() throws IOException
+        {
+            final long length = fs.getFileStatus(file).getLen();
+            return new InputFile()
+            {
+                @Override
+                public long getLength()
+                {
+                    return length;
+                }
+
+                @Override
+                public SeekableInputStream newStream() throws IOException
+                {
+                    return HadoopStreams.wrap(fs.open(file));
+                }
+            };
+        }
+
+        OutputFile output() throws IOException
+        {
+            return new OutputFile()
+            {
+                @Override
+                public PositionOutputStream create(final long blockSizeHint) throws IOException
+                {
+                    return HadoopStreams.wrap(fs.create(file, false));
+                }
+
+                @Override
+                public PositionOutputStream createOrOverwrite(final long blockSizeHint) throws IOException
+                {
+                    return HadoopStreams.wrap(fs.create(file, true));
+                }
+
+                @Override
+                public boolean supportsBlockSize()
+                {
+                    return false;
+                }
+
+                @Override
+                public long defaultBlockSize()
+                {
+                    return 0;
+                }
+            };
+        }
+    }
+
+    private void readTwice(final CachingFileSystem fs, final Configuration conf, final boolean vectored,
+        final java.util.function.Function<Path, ParquetFiles> files) throws Exception
+    {
+        final ParquetFiles file = files.apply(new Path(dir.resolve("rows.parquet").toUri()));
+        write(file.output(), conf);
+
+        assertThat(read(file.input(), conf)).isEqualTo(expected());
+        assertThat(fs.awaitStored(20, TimeUnit.SECONDS)).isTrue();
+        final long misses = counter(fs, "cache_miss_bytes");
+        final long hits = counter(fs, "cache_hit_bytes");
+        final long vectoredReads = counter(fs, "stream_read_vectored_operations");
+        assertThat(misses).isPositive();
+        assertThat(vectoredReads > 0).as("vectored reads made: " + vectoredReads).isEqualTo(vectored);
+
+        assertThat(read(file.input(), conf)).isEqualTo(expected());
+        assertThat(counter(fs, "cache_miss_bytes")).isEqualTo(misses);
+        assertThat(counter(fs, "cache_hit_bytes")).isGreaterThan(hits);
+        assertThat(counter(fs, "cache_fallbacks")).isZero();
+        assertThat(counter(fs, "stream_read_vectored_operations") > vectoredReads).isEqualTo(vectored);
+    }
+
     private static long counter(final CachingFileSystem fs, final String name)
     {
         return fs.getIOStatistics().counters().get(name);
     }
 
-    private static void write(final Path file, final Configuration conf) throws IOException
+    private static void write(final OutputFile file, final Configuration conf) throws IOException
     {
         final SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
-        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(file, conf))
+        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(file)
             .withConf(conf).withType(SCHEMA).withRowGroupSize(128L << 10).withPageSize(16 << 10).build())
         {
             for (int i = 0; i < ROWS; i++)
@@ -119,11 +227,10 @@ class ParquetReadTest
         }
     }
 
-    private static List<String> read(final Path file, final Configuration conf) throws IOException
+    private static List<String> read(final InputFile file, final Configuration conf) throws IOException
     {
         final List<String> rows = new ArrayList<>(ROWS);
-        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf)
-            .build())
+        try (ParquetReader<Group> reader = new GroupReader(file).withConf(conf).build())
         {
             for (Group group = reader.read(); null != group; group = reader.read())
             {
@@ -132,6 +239,21 @@ class ParquetReadTest
             }
         }
         return rows;
+    }
+
+    /** A reader of {@link Group}s from an {@link InputFile}. */
+    static final class GroupReader extends ParquetReader.Builder<Group>
+    {
+        GroupReader(final InputFile file)
+        {
+            super(file);
+        }
+
+        @Override
+        protected ReadSupport<Group> getReadSupport()
+        {
+            return new GroupReadSupport();
+        }
     }
 
     private static List<String> expected()
