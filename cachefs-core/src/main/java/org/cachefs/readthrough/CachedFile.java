@@ -22,6 +22,7 @@ public final class CachedFile implements Closeable
 {
     private final ReadThroughCache cache;
     private final FileEntry entry;
+    private final HandleCounters counters = new HandleCounters();
     private volatile boolean closed;
 
     CachedFile(final ReadThroughCache cache, final FileEntry entry)
@@ -72,7 +73,7 @@ public final class CachedFile implements Closeable
             return -1;
         }
         final int count = (int)Math.min(dst.remaining(), length - position);
-        cache.readPath.read(entry, position, dst, count);
+        cache.readPath.read(entry, position, dst, count, counters);
         return count;
     }
 
@@ -97,7 +98,7 @@ public final class CachedFile implements Closeable
         }
         if (count > 0)
         {
-            cache.readPath.read(entry, position, dst, count);
+            cache.readPath.read(entry, position, dst, count, counters);
         }
     }
 
@@ -208,7 +209,7 @@ public final class CachedFile implements Closeable
             final ByteBuffer merged = ByteBuffer.allocate(length);
             if (length > 0)
             {
-                cache.readPath.read(entry, start, merged, length);
+                cache.readPath.read(entry, start, merged, length, counters);
             }
             for (final int i : group)
             {
@@ -226,6 +227,14 @@ public final class CachedFile implements Closeable
                 results.get(i).completeExceptionally(ex);
             }
         }
+    }
+
+    /**
+     * @return this handle's share of the cache's statistics since it was opened.
+     */
+    public CachedFileStats stats()
+    {
+        return counters.snapshot();
     }
 
     private void checkOpen()

@@ -61,9 +61,11 @@ final class ReadPath
      * Reads bytes {@code [position, position + length)} of the entry's version, all within its length, into
      * {@code dst} from its position, which ends {@code length} bytes on.
      *
+     * @param handle the counters of the handle reading, which get this read's share.
      * @throws IOException only for an origin failure, naming the path and the range.
      */
-    void read(final FileEntry entry, final long position, final ByteBuffer dst, final int length) throws IOException
+    void read(final FileEntry entry, final long position, final ByteBuffer dst, final int length,
+        final HandleCounters handle) throws IOException
     {
         final long start = System.nanoTime();
         final int base = dst.position();
@@ -73,6 +75,7 @@ final class ReadPath
         {
             originDirect(entry, position, dst, base, length);
             counters.fallback(length);
+            handle.fallback(length);
             hit = false;
         }
         else
@@ -96,6 +99,7 @@ final class ReadPath
                         {
                             dst.put(base + done, fetch.buffer, (int)(at - fetch.offset), bytes);
                             counters.missBytes.add(bytes);
+                            handle.missBytes.add(bytes);
                             done += bytes;
                             continue;
                         }
@@ -104,12 +108,12 @@ final class ReadPath
                     }
                     final boolean more = at + bytes < position + length;
                     int outcome = readBatch(cookie, entry, at, dst, base + done, bytes, firstPage,
-                        (int)(lastPage - firstPage + 1), true, more);
+                        (int)(lastPage - firstPage + 1), true, more, handle);
                     for (int retry = 0; outcome == RETRY; retry++)
                     {
                         // A store ended between this batch's cache read and its fetch: read the cache again.
                         outcome = readBatch(cookie, entry, at, dst, base + done, bytes, firstPage,
-                            (int)(lastPage - firstPage + 1), retry < 2, more);
+                            (int)(lastPage - firstPage + 1), retry < 2, more, handle);
                     }
                     if (outcome != HIT)
                     {
@@ -131,6 +135,7 @@ final class ReadPath
         }
         dst.position(base + length);
         counters.read(length, hit, System.nanoTime() - start);
+        handle.read(length);
         if (readaheadChunks > 0 && length > 0)
         {
             readAhead(entry, (position + length - 1) / chunkSize);
@@ -148,8 +153,8 @@ final class ReadPath
      */
     private int readBatch(
         final Cookie cookie, final FileEntry entry, final long position, final ByteBuffer dst, final int offset,
-        final int length, final long firstPage, final int pages, final boolean checkStores, final boolean more)
-        throws IOException
+        final int length, final long firstPage, final int pages, final boolean checkStores, final boolean more,
+        final HandleCounters handle) throws IOException
     {
         final long storesBefore = checkStores ? entry.storesEnded.get() : -1;
         long firstMissing = -1;
@@ -203,9 +208,10 @@ final class ReadPath
             }
             contexts.release(context);
         }
-        counters.hitBytes.add(hitBytes);
         if (firstMissing < 0)
         {
+            counters.hitBytes.add(hitBytes);
+            handle.hitBytes.add(hitBytes);
             return HIT;
         }
 
@@ -214,9 +220,14 @@ final class ReadPath
         if (!storable)
         {
             originDirect(entry, from, dst, offset + (int)(from - position), (int)(to - from));
+            // Every byte of [from, to) came from the origin, hits between the missing pages included.
+            counters.hitBytes.add(length - (to - from));
+            handle.hitBytes.add(length - (to - from));
             counters.fallback(to - from);
+            handle.fallback(to - from);
             return MISS;
         }
+        // Counted once the batch is served: a batch given up (RETRY) is read again and counts then.
         for (long chunk = from / chunkSize; chunk <= (to - 1) / chunkSize; chunk++)
         {
             final long chunkStart = chunk * chunkSize;
@@ -244,8 +255,12 @@ final class ReadPath
                     fetch.release();
                 }
             }
-            counters.missBytes.add(e - s);
         }
+        // Every byte of [from, to) came from the chunks, hits between the missing pages included.
+        counters.hitBytes.add(length - (to - from));
+        handle.hitBytes.add(length - (to - from));
+        counters.missBytes.add(to - from);
+        handle.missBytes.add(to - from);
         return MISS;
     }
 

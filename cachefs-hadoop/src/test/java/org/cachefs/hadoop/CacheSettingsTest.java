@@ -1,0 +1,123 @@
+package org.cachefs.hadoop;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.cachefs.readthrough.CacheImage;
+import org.cachefs.readthrough.ReadThroughOptions;
+import org.cachefs.readthrough.Validation;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The {@code fs.cachefs.*} settings: defaults, Hadoop's size suffixes, and refusals that name the key.
+ */
+class CacheSettingsTest
+{
+    static Configuration conf(final String dirs)
+    {
+        final Configuration conf = new Configuration(false);
+        if (null != dirs)
+        {
+            conf.set(CacheSettings.DIRS, dirs);
+        }
+        return conf;
+    }
+
+    @Test
+    void defaults()
+    {
+        final CacheSettings settings = CacheSettings.from(conf("/mnt/a, /mnt/b"));
+        assertThat(settings.images()).containsExactly(new CacheImage(Path.of("/mnt/a"), 0),
+            new CacheImage(Path.of("/mnt/b"), 0));
+        assertThat(settings.validation()).isEqualTo(CacheSettings.ValidationMode.MTIME_LENGTH);
+        assertThat(settings.maxImages()).isEqualTo(1);
+        assertThat(settings.bufferSize()).isEqualTo(64 << 10);
+        assertThat(settings.originStreams()).isEqualTo(4);
+        assertThat(settings.jmx()).isTrue();
+        final ReadThroughOptions options = settings.options();
+        assertThat(options.namespace()).isEqualTo("hadoop");
+        assertThat(options.chunkSize()).isEqualTo(1 << 20);
+        assertThat(options.readaheadChunks()).isZero();
+        assertThat(options.storeThreads()).isEqualTo(2);
+        assertThat(options.maxInFlightBytes()).isEqualTo(64L << 20);
+        assertThat(options.maxIdleFiles()).isEqualTo(128);
+        assertThat(options.vectorMergeGap()).isEqualTo(64 << 10);
+        assertThat(options.validation()).isEqualTo(Validation.ALWAYS);
+        assertThat(options.images()).isEmpty();
+    }
+
+    @Test
+    void sizesTakeHadoopSuffixesAndEveryKeyIsRead()
+    {
+        final Configuration conf = conf("/dev/nvme0n1");
+        conf.set(CacheSettings.SIZE, "10g");
+        conf.set(CacheSettings.VALIDATION, "None");
+        conf.set(CacheSettings.MAX_IMAGES, "3");
+        conf.set(CacheSettings.CHUNK_SIZE, "256k");
+        conf.set(CacheSettings.READAHEAD_CHUNKS, "2");
+        conf.set(CacheSettings.STORE_THREADS, "4");
+        conf.set(CacheSettings.MAX_IN_FLIGHT, "1g");
+        conf.set(CacheSettings.MAX_IDLE_FILES, "10");
+        conf.set(CacheSettings.VECTOR_MERGE_GAP, "8k");
+        conf.set(CacheSettings.BUFFER_SIZE, "1m");
+        conf.set(CacheSettings.ORIGIN_STREAMS, "8");
+        conf.set(CacheSettings.NAMESPACE, "lake");
+        conf.setBoolean(CacheSettings.JMX, false);
+        final CacheSettings settings = CacheSettings.from(conf);
+        assertThat(settings.images()).containsExactly(new CacheImage(Path.of("/dev/nvme0n1"), 10L << 30));
+        assertThat(settings.validation()).isEqualTo(CacheSettings.ValidationMode.NONE);
+        assertThat(settings.maxImages()).isEqualTo(3);
+        assertThat(settings.bufferSize()).isEqualTo(1 << 20);
+        assertThat(settings.originStreams()).isEqualTo(8);
+        assertThat(settings.jmx()).isFalse();
+        final ReadThroughOptions options = settings.options(List.of(new CacheImage(Path.of("/x"), 0)), true);
+        assertThat(options.images()).containsExactly(new CacheImage(Path.of("/x"), 0));
+        assertThat(options.jmx()).isTrue();
+        assertThat(options.namespace()).isEqualTo("lake");
+        assertThat(options.chunkSize()).isEqualTo(256 << 10);
+        assertThat(options.readaheadChunks()).isEqualTo(2);
+        assertThat(options.storeThreads()).isEqualTo(4);
+        assertThat(options.maxInFlightBytes()).isEqualTo(1L << 30);
+        assertThat(options.maxIdleFiles()).isEqualTo(10);
+        assertThat(options.vectorMergeGap()).isEqualTo(8 << 10);
+    }
+
+    @Test
+    void refusalsNameTheKey()
+    {
+        assertThatThrownBy(() -> CacheSettings.from(conf(null))).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("fs.cachefs.dirs is not set: name one or more block devices, image files or directories " +
+                "(comma-separated) for the cache");
+        assertThatThrownBy(() -> CacheSettings.from(conf("/a,/b,/a"))).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("fs.cachefs.dirs names /a twice: /a,/b,/a");
+        assertRefused(CacheSettings.VALIDATION, "etag",
+            "fs.cachefs.validation must be mtime-length or none: etag");
+        assertRefused(CacheSettings.SIZE, "lots",
+            "fs.cachefs.size is not a number of bytes (such as 4096, 64k, 1m, 10g): lots");
+        assertRefused(CacheSettings.SIZE, "-1", "fs.cachefs.size must be >= 0: -1");
+        assertRefused(CacheSettings.CHUNK_SIZE, "3000",
+            "fs.cachefs.chunk.size: chunkSize must be a power of two from 4096 to 64 MiB: 3000");
+        assertRefused(CacheSettings.CHUNK_SIZE, "8g", "fs.cachefs.chunk.size is too large: 8g");
+        assertRefused(CacheSettings.STORE_THREADS, "0", "fs.cachefs.store.threads: storeThreads must be 1 to 64: 0");
+        assertRefused(CacheSettings.MAX_IN_FLIGHT, "64k",
+            "fs.cachefs.max.in.flight: maxInFlightBytes must be at least chunkSize (1048576): 65536");
+        assertRefused(CacheSettings.READAHEAD_CHUNKS, "65",
+            "fs.cachefs.readahead.chunks: readaheadChunks must be 0 to 64: 65");
+        assertRefused(CacheSettings.BUFFER_SIZE, "1k", "fs.cachefs.buffer.size must be 4096 to 16777216: 1k");
+        assertRefused(CacheSettings.ORIGIN_STREAMS, "0", "fs.cachefs.origin.streams must be 1 to 64: 0");
+        assertRefused(CacheSettings.MAX_IMAGES, "0", "fs.cachefs.max.images must be 1 to 2147483647: 0");
+        assertRefused(CacheSettings.NAMESPACE, "", "fs.cachefs.namespace: namespace must be 1 to 255 characters: ");
+    }
+
+    private static void assertRefused(final String key, final String value, final String message)
+    {
+        final Configuration conf = conf("/a");
+        conf.set(key, value);
+        assertThatThrownBy(() -> CacheSettings.from(conf)).as(key + "=" + value)
+            .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+}
