@@ -34,9 +34,94 @@ final class ChunkStores
     }
 
     /**
-     * On a store thread: writes a fetched chunk's pages to the cache, waits for the writes and gives the chunk back.
+     * Stores a fetched chunk on a store thread, after the chunks of the same file queued before it: one file's
+     * chunks are written one after another, so that its pages get consecutive blocks (two threads writing two chunks
+     * of one file at once would interleave their blocks, and a later read of the chunk would take many I/Os). The
+     * entry is held open until the chunk is stored; if the store threads are shut down the chunk is given back.
      */
-    void store(final FileEntry entry, final ChunkFetch fetch)
+    void storeLater(final FileEntry entry, final ChunkFetch fetch)
+    {
+        entry.hold();
+        synchronized (entry.storeQueue)
+        {
+            entry.storeQueue.addLast(fetch);
+            if (entry.storing)
+            {
+                countTask();
+                return;
+            }
+            entry.storing = true;
+        }
+        countTask();
+        if (!submit(() -> drain(entry)))
+        {
+            ChunkFetch dropped;
+            synchronized (entry.storeQueue)
+            {
+                entry.storing = false;
+                dropped = entry.storeQueue.pollFirst();
+            }
+            while (null != dropped)
+            {
+                entry.fetches.remove(dropped.chunk, dropped);
+                dropped.release();
+                entry.unhold();
+                taskEnded();
+                synchronized (entry.storeQueue)
+                {
+                    dropped = entry.storeQueue.pollFirst();
+                }
+            }
+        }
+    }
+
+    /**
+     * On a store thread: stores the entry's queued chunks in order until none is left.
+     */
+    private void drain(final FileEntry entry)
+    {
+        while (true)
+        {
+            final ChunkFetch fetch;
+            synchronized (entry.storeQueue)
+            {
+                fetch = entry.storeQueue.pollFirst();
+                if (null == fetch)
+                {
+                    entry.storing = false;
+                    return;
+                }
+            }
+            boolean stored = false;
+            try
+            {
+                store(entry, fetch);
+                stored = true;
+            }
+            finally
+            {
+                taskEnded();
+                if (!stored)
+                {
+                    // An error escaped store: let the next chunk start a drain of its own rather than wait forever.
+                    synchronized (entry.storeQueue)
+                    {
+                        entry.storing = false;
+                    }
+                }
+            }
+        }
+    }
+
+    private synchronized void countTask()
+    {
+        pending++;
+    }
+
+    /**
+     * Writes a fetched chunk's pages to the cache, waits for the writes and gives the chunk back.
+     */
+    private void store(final FileEntry entry, final ChunkFetch fetch)
     {
         try
         {

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.StampedLock;
@@ -80,6 +81,10 @@ final class FileEntry
     final byte[] aux;
     final StampedLock use = new StampedLock();
     final ConcurrentHashMap<Long, ChunkFetch> fetches = new ConcurrentHashMap<>();
+    /** Chunks fetched and waiting to be stored, in order, one at a time ({@link ChunkStores#storeLater}). */
+    final ArrayDeque<ChunkFetch> storeQueue = new ArrayDeque<>();
+    /** Whether a store thread is storing this entry's chunks; guarded by {@link #storeQueue}'s monitor. */
+    boolean storing;
     /** Chunk stores ended: a read that missed and finds no fetch under way reads the cache again if this moved. */
     final java.util.concurrent.atomic.AtomicLong storesEnded = new java.util.concurrent.atomic.AtomicLong();
     int references;

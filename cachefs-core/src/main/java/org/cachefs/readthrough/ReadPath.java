@@ -366,13 +366,7 @@ final class ReadPath
             fetch.retain();
         }
         fetch.complete(null);
-        entry.hold();
-        if (!stores.submit(() -> stores.store(entry, fetch)))
-        {
-            entry.fetches.remove(fetch.chunk, fetch);
-            fetch.release();
-            entry.unhold();
-        }
+        stores.storeLater(entry, fetch);
     }
 
     /**
