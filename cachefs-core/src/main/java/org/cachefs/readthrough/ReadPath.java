@@ -24,7 +24,7 @@ import org.cachefs.fscache.Cookie;
 final class ReadPath
 {
     /** Pages read from the cache per {@code readOrAllocPages} call. */
-    static final int BATCH_PAGES = 64;
+    static final int BATCH_PAGES = 256;
     private static final int HIT = 1;
     private static final int MISS = 0;
     private static final int RETRY = -1;
