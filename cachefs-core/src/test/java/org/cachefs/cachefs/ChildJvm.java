@@ -10,19 +10,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A JVM forked to run a main class of the test sources (the test JVM's own java and class path, and
+ * A JVM forked to run a main class of the test sources or of a given class path (the test JVM's own java, and
  * {@link #JVM_ARGUMENTS} only: no {@code --add-exports}, {@code --add-opens} or {@code --enable-native-access}, none
  * from the environment either; the libraries need none), its standard output and error captured in files, every wait
  * on it bounded. Used by the test thread that started it.
  * {@link #close()} kills it if it still runs and deletes the captured output; messages of failed checks carry both.
+ * Shared with the other modules' tests through this module's test jar.
  */
-final class ChildJvm implements AutoCloseable
+public final class ChildJvm implements AutoCloseable
 {
-    /** The bound of every wait on a child: JVM start-up plus a few hundred page writes on a slow machine. */
-    static final long TIMEOUT_SECONDS = 60;
+    /** The bound of every wait on a child: JVM start-up and loading a Hadoop runtime, or a few hundred page writes. */
+    public static final long TIMEOUT_SECONDS = 90;
 
     /** Every argument a child JVM gets before its class path: heap and compiler settings. */
-    static final List<String> JVM_ARGUMENTS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    public static final List<String> JVM_ARGUMENTS =
+        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private final String description;
     private final Process process;
@@ -38,18 +40,29 @@ final class ChildJvm implements AutoCloseable
     }
 
     /**
-     * Starts {@code main} with {@code args}; its output goes to files in {@code dir}.
+     * Starts {@code main} of the test JVM's class path with {@code args}; its output goes to files in {@code dir}.
      */
-    static ChildJvm start(final Path dir, final Class<?> main, final String... args) throws IOException
+    public static ChildJvm start(final Path dir, final Class<?> main, final String... args) throws IOException
+    {
+        return start(dir, System.getProperty("java.class.path"), main.getName(), args);
+    }
+
+    /**
+     * Starts {@code main} on {@code classPath} with {@code args}; its output goes to files in {@code dir}, which is
+     * created if missing.
+     */
+    public static ChildJvm start(final Path dir, final String classPath, final String main, final String... args)
+        throws IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(JVM_ARGUMENTS);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(main.getName());
+        command.add(classPath);
+        command.add(main);
         command.addAll(List.of(args));
+        Files.createDirectories(dir);
         final Path out = Files.createTempFile(dir, "child", ".out");
         final Path err = Files.createTempFile(dir, "child", ".err");
         final ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile())
@@ -59,7 +72,8 @@ final class ChildJvm implements AutoCloseable
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("_JAVA_OPTIONS");
         final Process process = builder.start();
-        return new ChildJvm(main.getSimpleName() + " " + String.join(" ", args), process, out, err);
+        return new ChildJvm(main.substring(main.lastIndexOf('.') + 1) + " " + String.join(" ", args), process, out,
+            err);
     }
 
     /**
@@ -68,7 +82,7 @@ final class ChildJvm implements AutoCloseable
      * @return its exit code.
      * @throws AssertionError with the child's output if it does not exit within {@link #TIMEOUT_SECONDS}.
      */
-    int awaitExit() throws InterruptedException
+    public int awaitExit() throws InterruptedException
     {
         if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS))
         {
@@ -83,7 +97,7 @@ final class ChildJvm implements AutoCloseable
      *
      * @throws AssertionError with the child's output otherwise.
      */
-    void expectExit(final int code) throws InterruptedException
+    public void expectExit(final int code) throws InterruptedException
     {
         final int actual = awaitExit();
         if (actual != code)
@@ -98,7 +112,7 @@ final class ChildJvm implements AutoCloseable
      *
      * @throws AssertionError with the child's output if it exits first or the bound passes.
      */
-    void awaitLine(final String line) throws IOException
+    public void awaitLine(final String line) throws IOException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (!stdoutLines().contains(line))
@@ -120,17 +134,17 @@ final class ChildJvm implements AutoCloseable
     /**
      * Closes the child's standard input (a child waiting for its end proceeds).
      */
-    void closeStdin() throws IOException
+    public void closeStdin() throws IOException
     {
         process.getOutputStream().close();
     }
 
-    List<String> stdoutLines() throws IOException
+    public List<String> stdoutLines() throws IOException
     {
         return Files.readAllLines(stdout, StandardCharsets.UTF_8);
     }
 
-    List<String> stderrLines() throws IOException
+    public List<String> stderrLines() throws IOException
     {
         return Files.readAllLines(stderr, StandardCharsets.UTF_8);
     }
@@ -138,7 +152,7 @@ final class ChildJvm implements AutoCloseable
     /**
      * @return the child's output, for failure messages.
      */
-    String output()
+    public String output()
     {
         try
         {

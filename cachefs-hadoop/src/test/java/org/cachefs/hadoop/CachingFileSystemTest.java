@@ -28,6 +28,7 @@ import org.apache.hadoop.fs.StreamCapabilities;
 import org.apache.hadoop.fs.statistics.IOStatisticsSource;
 import org.cachefs.cachefs.CacheFs;
 import org.cachefs.cachefs.CacheFsBackend;
+import org.cachefs.cachefs.ChildJvm;
 import org.cachefs.cachefs.MountOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
