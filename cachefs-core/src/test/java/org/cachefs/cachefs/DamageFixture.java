@@ -314,6 +314,11 @@ final class DamageFixture
         final Cookie cookie = session.acquire(new TestFile(file).aux(AUX).size(pages * ApiSession.PAGE_SIZE));
         cookie.attrChanged();
         session.relinquish(cookie, false);
+        // The truncation is applied by a pool thread, possibly after the cookie is relinquished: wait for it.
+        if (!session.fsCache.awaitIdle(30, java.util.concurrent.TimeUnit.SECONDS))
+        {
+            throw new AssertionError("the pool did not apply the truncation of " + file + " within 30 s");
+        }
     }
 
     /**
