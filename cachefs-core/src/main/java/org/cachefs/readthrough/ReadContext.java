@@ -86,9 +86,10 @@ final class ReadContext
     }
 
     /**
-     * @return true if page {@code i} was read from the cache.
+     * @return true if page {@code i} was read from the cache. Called after {@link #awaitCompletions}, whose hold of
+     * the monitor follows every completion's: the results are seen without taking it again for each page.
      */
-    synchronized boolean hit(final int i)
+    boolean hit(final int i)
     {
         return results[i] == Result.OK;
     }
