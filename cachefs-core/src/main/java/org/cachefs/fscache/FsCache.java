@@ -719,7 +719,7 @@ public final class FsCache implements AutoCloseable
     {
         try
         {
-            options.errorHandler().onError(throwable);
+            options.errorHandler().accept(throwable);
         }
         catch (final Throwable ignore)
         {

@@ -1,8 +1,7 @@
 package org.cachefs.fscache;
 
-import org.agrona.ErrorHandler;
-
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * The immutable options of an {@link FsCache}, validated once by {@link Builder#build()} with messages naming the
@@ -16,7 +15,7 @@ import java.time.Duration;
  * [1, {@value #MAX_STORE_BATCH_PAGES}]; default {@value #DEFAULT_STORE_BATCH_PAGES}.</li>
  * <li>{@code withdrawTimeout}: how long {@link FsCache#withdrawCache} waits for the cache's objects to die and be
  * destroyed, in (0, 1 h]; default 30 s.</li>
- * <li>{@code errorHandler}: receives exceptions thrown by backends or netfs callbacks on FS-Cache threads; default
+ * <li>{@code errorHandler}: a {@code Consumer<Throwable>} that receives exceptions thrown by backends or netfs callbacks on FS-Cache threads; default
  * prints them to {@code System.err}.</li>
  * </ul>
  */
@@ -37,7 +36,7 @@ public final class FsCacheOptions
     /** The longest withdrawal timeout. */
     public static final Duration MAX_WITHDRAW_TIMEOUT = Duration.ofHours(1);
 
-    private static final ErrorHandler DEFAULT_ERROR_HANDLER = (throwable) ->
+    private static final Consumer<Throwable> DEFAULT_ERROR_HANDLER = (throwable) ->
     {
         System.err.println("FS-Cache: unexpected exception on an FS-Cache path");
         throwable.printStackTrace(System.err);
@@ -47,7 +46,7 @@ public final class FsCacheOptions
     private final int pageSize;
     private final int storeBatchPages;
     private final Duration withdrawTimeout;
-    private final ErrorHandler errorHandler;
+    private final Consumer<Throwable> errorHandler;
     private final boolean jmx;
 
     private FsCacheOptions(final Builder builder)
@@ -125,7 +124,7 @@ public final class FsCacheOptions
      *
      * @return the handler.
      */
-    public ErrorHandler errorHandler()
+    public Consumer<Throwable> errorHandler()
     {
         return errorHandler;
     }
@@ -161,7 +160,7 @@ public final class FsCacheOptions
         private int pageSize = DEFAULT_PAGE_SIZE;
         private int storeBatchPages = DEFAULT_STORE_BATCH_PAGES;
         private Duration withdrawTimeout = Duration.ofSeconds(30);
-        private ErrorHandler errorHandler = DEFAULT_ERROR_HANDLER;
+        private Consumer<Throwable> errorHandler = DEFAULT_ERROR_HANDLER;
         private boolean jmx = true;
 
         private Builder()
@@ -222,7 +221,7 @@ public final class FsCacheOptions
          * @param errorHandler not null.
          * @return this.
          */
-        public Builder errorHandler(final ErrorHandler errorHandler)
+        public Builder errorHandler(final Consumer<Throwable> errorHandler)
         {
             this.errorHandler = errorHandler;
             return this;
