@@ -54,9 +54,20 @@ public final class ChildJvm implements AutoCloseable
     public static ChildJvm start(final Path dir, final String classPath, final String main, final String... args)
         throws IOException
     {
+        return start(dir, Path.of(ProcessHandle.current().info().command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString())), classPath, main, args);
+    }
+
+    /**
+     * Starts {@code main} on {@code classPath} with {@code args} in the JVM of the {@code java} launcher given; its
+     * output goes to files in {@code dir}, which is created if missing.
+     */
+    public static ChildJvm start(
+        final Path dir, final Path java, final String classPath, final String main, final String... args)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add(java.toString());
         command.addAll(JVM_ARGUMENTS);
         command.add("-cp");
         command.add(classPath);

@@ -285,20 +285,19 @@ public final class Mkfs
      */
     private static void allocate(final Path target, final long size) throws IOException
     {
-        final LibC libc = LibC.Holder.LIBC;
-        final int fd = libc.open(target.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
+        final int fd = LibC.Holder.POSIX.open(target.toString(), LibC.O_RDWR | LibC.O_CLOEXEC, 0);
         if (fd >= 0)
         {
             try
             {
-                if (libc.fallocate(fd, 0, 0, size) == 0)
+                if (LibC.Holder.LIBC.fallocate(fd, 0, 0, size) == 0)
                 {
                     return;
                 }
             }
             finally
             {
-                libc.close(fd);
+                LibC.Holder.POSIX.close(fd);
             }
         }
         try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw"))

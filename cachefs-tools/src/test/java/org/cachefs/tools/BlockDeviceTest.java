@@ -61,7 +61,7 @@ class BlockDeviceTest
     }
 
     @Test
-    void formatsTheWholeDeviceAndStatsIt()
+    void formatsTheWholeDeviceAndStatsIt() throws IOException
     {
         final ToolOutput formatted = mkfs("-L", "loop", loop.toString());
 
@@ -79,7 +79,7 @@ class BlockDeviceTest
             .contains("Label:                loop\n", "Block count:          2048\n",
                 "Device size:          8388608 bytes (8.0 MiB)\n", "Sector size:          512\n");
 
-        final Map<String, Object> json = JsonReader.parseObject(cachefs("stat", "--json", loop.toString()).out());
+        final Map<String, Object> json = StrictJson.parseObject(cachefs("stat", "--json", loop.toString()).out());
         assertThat(json.get("device")).isEqualTo(loop.getFileName().toString());
         assertThat(json.get("block_device")).isEqualTo(true);
         assertThat(json.get("block_count")).isEqualTo(2048L);

@@ -72,7 +72,7 @@ class LauncherIT
         final Run json = run(work, javaHome(), bin.resolve("cachefs").toString(), "stat", "--json", "cache.img");
         assertThat(json.err()).isEmpty();
         assertThat(json.exitCode()).isEqualTo(0);
-        final Map<String, Object> stat = JsonReader.parseObject(json.out());
+        final Map<String, Object> stat = StrictJson.parseObject(json.out());
         assertThat(stat.get("device")).isEqualTo("cache.img");
         assertThat(stat.get("label")).isEqualTo("launcher");
         assertThat(stat.get("block_count")).isEqualTo(2560L);

@@ -85,14 +85,14 @@ class StatCommandTest
     }
 
     @Test
-    void jsonHoldsTheSameFields()
+    void jsonHoldsTheSameFields() throws IOException
     {
         final ToolOutput result = cachefs("stat", "--json", image.toString());
 
         assertThat(result.err()).isEmpty();
         assertThat(result.exitCode()).isEqualTo(0);
         assertThat(result.out()).startsWith("{\n").endsWith("}\n");
-        assertThat(JsonReader.parseObject(result.out())).isEqualTo(map(
+        assertThat(StrictJson.parseObject(result.out())).isEqualTo(map(
             "device", "cache.img",
             "block_device", false,
             "format_version", "1.0",
@@ -160,7 +160,7 @@ class StatCommandTest
             "Blocks used:          9 of 76800 (0.0%, 36.0 KiB)\n" +
             "Blocks free:          76791 of 76800 (100.0%, 300.0 MiB)\n" +
             "Bitmap used blocks:   9 in copy 0\n");
-        final Map<String, Object> stat = JsonReader.parseObject(json.out());
+        final Map<String, Object> stat = StrictJson.parseObject(json.out());
         assertThat(stat.get("label")).isEqualTo("");
         assertThat(stat.get("layout")).isEqualTo(map(
             "superblock_slots", List.of(0L, 1L),
@@ -182,7 +182,7 @@ class StatCommandTest
         final ToolOutput text = cachefs("stat", odd.toString());
 
         assertThat(json.out()).contains("  \"label\": \"a\\\"b\\\\c\\nd\\t\\u00e9\",\n");
-        assertThat(JsonReader.parseObject(json.out()).get("label")).isEqualTo(label);
+        assertThat(StrictJson.parseObject(json.out()).get("label")).isEqualTo(label);
         assertThat(text.out()).contains("Label:                a\"b\\c\\x0ad\\x09é\n");
     }
 
@@ -204,7 +204,7 @@ class StatCommandTest
             "Label:                fixed\n",
             "Bitmap used blocks:   5 in copy 1\n",
             "Problems:\n  " + problem + "\n");
-        final Map<String, Object> stat = JsonReader.parseObject(json.out());
+        final Map<String, Object> stat = StrictJson.parseObject(json.out());
         assertThat(stat.get("problems")).isEqualTo(List.of(problem));
         assertThat(((Map<?, ?>)stat.get("commit")).get("slot")).isEqualTo(1L);
         assertThat(((Map<?, ?>)stat.get("commit")).get("generation")).isEqualTo(1L);
@@ -228,7 +228,7 @@ class StatCommandTest
             "Used blocks:          5\n",
             "Bitmap used blocks:   unknown (see problems)\n",
             "Problems:\n  " + problem + "\n");
-        final Map<String, Object> stat = JsonReader.parseObject(json.out());
+        final Map<String, Object> stat = StrictJson.parseObject(json.out());
         assertThat(stat.get("problems")).isEqualTo(List.of(problem));
         assertThat(stat.get("usage")).isEqualTo(map(
             "used_blocks", 5L,

@@ -14,6 +14,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -27,7 +32,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * <p>
  * Reads every {@code jmh*.json} (JMH's {@code -rf json} output), {@code mount-memory.json} (written by
  * {@code MetadataBenchmark}), {@code fio-randread.json} (fio's JSON output) and {@code machine.txt} (free text)
- * found in the directory. Figures that are missing are shown as "—".
+ * found in the directory, with Jackson's tree model. Figures that are missing are shown as "—".
  * <p>
  * Usage: {@code java -Djava.awt.headless=true -cp benchmarks.jar org.cachefs.benchmarks.report.Report RESULTS_DIR
  * [TITLE]}
@@ -47,10 +52,13 @@ public final class Report
 
     private static final double MIB = 1024.0 * 1024.0;
     private static final String NONE = "—";
+    private static final ObjectMapper JSON = JsonMapper.builder()
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
 
     /** One JMH result. */
     record Score(String benchmark, int threads, double score, double error, String unit, String mode,
-                 Map<?, ?> params, List<Double> samples)
+                 JsonNode params, List<Double> samples)
     {
         /** Half the spread between the fastest and slowest iteration, relative to the score; NaN if unknown. */
         double halfSpread()
@@ -81,8 +89,8 @@ public final class Report
     }
 
     private final Map<String, TreeMap<Integer, Score>> scores = new TreeMap<>();
-    private Object memory;
-    private Object fio;
+    private JsonNode memory;
+    private JsonNode fio;
     private String machine;
 
     public static void main(final String[] args) throws IOException
@@ -122,12 +130,12 @@ public final class Report
             {
                 continue;
             }
-            final Object parsed = Json.parse(text);
-            if (!(parsed instanceof List))
+            final JsonNode parsed = parse(text);
+            if (!parsed.isArray())
             {
                 throw new IOException(file + ": not a JMH result array");
             }
-            for (final Object entry : (List<?>)parsed)
+            for (final JsonNode entry : parsed)
             {
                 report.add(entry);
             }
@@ -135,7 +143,7 @@ public final class Report
         final Path memory = dir.resolve("mount-memory.json");
         if (Files.isRegularFile(memory))
         {
-            report.memory = Json.parse(Files.readString(memory, StandardCharsets.UTF_8));
+            report.memory = parse(Files.readString(memory, StandardCharsets.UTF_8));
         }
         final Path fio = dir.resolve("fio-randread.json");
         if (Files.isRegularFile(fio))
@@ -145,7 +153,7 @@ public final class Report
             final int start = text.indexOf('{');
             if (start >= 0)
             {
-                report.fio = Json.parse(text.substring(start).trim());
+                report.fio = parse(text.substring(start).trim());
             }
         }
         final Path machine = dir.resolve("machine.txt");
@@ -156,32 +164,73 @@ public final class Report
         return report;
     }
 
-    private void add(final Object entry)
+    /**
+     * Reads a JSON document; trailing text is refused.
+     */
+    static JsonNode parse(final String text) throws JsonProcessingException
     {
-        final String full = String.valueOf(Json.get(entry, "benchmark"));
+        return JSON.readTree(text);
+    }
+
+    /**
+     * A number, or NaN for a missing value or a string that is not one (JMH writes NaN as the string "NaN").
+     */
+    static double number(final JsonNode value)
+    {
+        if (value == null)
+        {
+            return Double.NaN;
+        }
+        if (value.isNumber())
+        {
+            return value.doubleValue();
+        }
+        if (value.isTextual())
+        {
+            try
+            {
+                return Double.parseDouble(value.textValue());
+            }
+            catch (final NumberFormatException ex)
+            {
+                return Double.NaN;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * The text of a member that is present and not null, else "null".
+     */
+    private static String text(final JsonNode value)
+    {
+        return value == null || value.isNull() ? "null" : value.asText();
+    }
+
+    private void add(final JsonNode entry)
+    {
+        final String full = text(entry.get("benchmark"));
         final String[] parts = full.split("\\.");
         final String name = parts.length >= 2 ? parts[parts.length - 2] + "." + parts[parts.length - 1] : full;
-        final int threads = (int)Json.number(Json.get(entry, "threads"));
-        final Object metric = Json.get(entry, "primaryMetric");
-        final Object raw = Json.get(metric, "rawData");
+        final int threads = (int)number(entry.get("threads"));
+        final JsonNode metric = entry.path("primaryMetric");
         final List<Double> samples = new ArrayList<>();
-        if (raw instanceof List)
+        final JsonNode raw = metric.path("rawData");
+        if (raw.isArray())
         {
-            for (final Object fork : (List<?>)raw)
+            for (final JsonNode fork : raw)
             {
-                if (fork instanceof List)
+                if (fork.isArray())
                 {
-                    for (final Object v : (List<?>)fork)
+                    for (final JsonNode v : fork)
                     {
-                        samples.add(Json.number(v));
+                        samples.add(number(v));
                     }
                 }
             }
         }
-        final Object params = Json.get(entry, "params");
-        final Score score = new Score(name, threads, Json.number(Json.get(metric, "score")),
-            Json.number(Json.get(metric, "scoreError")), String.valueOf(Json.get(metric, "scoreUnit")),
-            String.valueOf(Json.get(entry, "mode")), params instanceof Map ? (Map<?, ?>)params : Map.of(), samples);
+        final Score score = new Score(name, threads, number(metric.get("score")), number(metric.get("scoreError")),
+            text(metric.get("scoreUnit")), text(entry.get("mode")), entry.path("params"), samples);
         // The first result of a benchmark at a thread count wins (later files may repeat it with other params).
         scores.computeIfAbsent(name, k -> new TreeMap<>()).putIfAbsent(threads, score);
     }
@@ -287,7 +336,8 @@ public final class Report
 
         md.append("## Cache fill vs raw 128 KiB sequential pwrite\n\n");
         final Score fill = firstScore(FILL_RANDOM);
-        final Object window = fill == null ? null : fill.params().get("window");
+        final String window = fill == null || !fill.params().hasNonNull("window") ? null :
+            fill.params().get("window").asText();
         md.append("One fill operation stores one 4 KiB page: read_or_alloc (a miss) and write_page, then " +
             "wait_on_page_write and uncache_page of the page written ")
             .append(window == null ? "in an earlier operation" : window + " operations earlier (" + window +
@@ -308,9 +358,9 @@ public final class Report
         md.append("## Metadata\n\n");
         final Score first = firstScore(ACQUIRE);
         md.append("acquire + relinquish(false) of the data cookie of a random existing object");
-        if (first != null && first.params().get("objects") != null)
+        if (first != null && first.params().hasNonNull("objects"))
         {
-            md.append(" among ").append(String.format(Locale.ROOT, "%,d", (long)Json.number(first.params()
+            md.append(" among ").append(String.format(Locale.ROOT, "%,d", (long)number(first.params()
                 .get("objects")))).append(" objects");
         }
         md.append(":\n\n| threads | acquire + relinquish (ops/s) |\n|---:|---:|\n");
@@ -330,13 +380,13 @@ public final class Report
             md.append("fio: not run (not installed, or skipped).\n\n");
             return;
         }
-        final Object job = ((List<?>)Json.get(fio, "jobs")).get(0);
-        final double iops = Json.number(Json.get(job, "read", "iops"));
-        final Object options = Json.get(job, "job options");
-        final Object global = Json.get(fio, "global options");
-        String depth = String.valueOf(first(Json.get(options, "iodepth"), Json.get(global, "iodepth")));
-        String engine = String.valueOf(first(Json.get(options, "ioengine"), Json.get(global, "ioengine")));
-        String size = String.valueOf(first(Json.get(options, "size"), Json.get(global, "size")));
+        final JsonNode job = fio.path("jobs").path(0);
+        final double iops = number(job.path("read").get("iops"));
+        final JsonNode options = job.path("job options");
+        final JsonNode global = fio.path("global options");
+        final String depth = option(options, global, "iodepth");
+        final String engine = option(options, global, "ioengine");
+        final String size = option(options, global, "size");
         int bestThreads = -1;
         double best = Double.NaN;
         for (final int t : threadCounts(HIT))
@@ -354,9 +404,12 @@ public final class Report
             bestThreads, ratio(best, iops)));
     }
 
-    private static Object first(final Object a, final Object b)
+    /**
+     * A fio option: the job's, else the global one.
+     */
+    private static String option(final JsonNode options, final JsonNode global, final String name)
     {
-        return a != null ? a : b;
+        return text(options.hasNonNull(name) ? options.get(name) : global.get(name));
     }
 
     private void mount(final StringBuilder md)
@@ -383,23 +436,23 @@ public final class Report
             final double scale = ms / mount.score();
             md.append(String.format(Locale.ROOT, "CacheFs.mount of an image holding %s pages: **%.1f ms** mean, " +
                     "%.1f to %.1f ms (single-shot, %d mounts measured).%n%n",
-                mount.params().get("pages") == null ? "?" :
-                    String.format(Locale.ROOT, "%,d", (long)Json.number(mount.params().get("pages"))),
+                !mount.params().hasNonNull("pages") ? "?" :
+                    String.format(Locale.ROOT, "%,d", (long)number(mount.params().get("pages"))),
                 ms, mount.min() * scale, mount.max() * scale, mount.samples().size()));
         }
         if (memory != null)
         {
-            final double heapBefore = Json.number(Json.get(memory, "heapUsedBefore"));
-            final double heapAfter = Json.number(Json.get(memory, "heapUsedAfter"));
-            final double directBefore = Json.number(Json.get(memory, "directUsedBefore"));
-            final double directAfter = Json.number(Json.get(memory, "directUsedAfter"));
+            final double heapBefore = number(memory.get("heapUsedBefore"));
+            final double heapAfter = number(memory.get("heapUsedAfter"));
+            final double directBefore = number(memory.get("directUsedBefore"));
+            final double directAfter = number(memory.get("directUsedAfter"));
             md.append(String.format(Locale.ROOT, "Memory with that image mounted (after System.gc()): heap used " +
                     "**%.1f MiB** (%+.1f MiB for the mount), direct buffers **%.1f MiB** (%+.1f MiB); image %.2f GiB, " +
                     "%,d pages, %,d objects, %,d data blocks.%n",
                 heapAfter / MIB, (heapAfter - heapBefore) / MIB, directAfter / MIB, (directAfter - directBefore) / MIB,
-                Json.number(Json.get(memory, "imageBytes")) / (MIB * 1024),
-                (long)Json.number(Json.get(memory, "pages")), (long)Json.number(Json.get(memory, "objects")),
-                (long)Json.number(Json.get(memory, "dataBlocks"))));
+                number(memory.get("imageBytes")) / (MIB * 1024),
+                (long)number(memory.get("pages")), (long)number(memory.get("objects")),
+                (long)number(memory.get("dataBlocks"))));
         }
     }
 

@@ -1,14 +1,16 @@
 package org.cachefs.benchmarks.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,17 +75,26 @@ class ReportTest
     }
 
     @Test
-    void readsJson()
+    void readsJson() throws IOException
     {
-        final Object value = Json.parse("{\"a\": [1, -2.5e3, \"x\\\"\\u0041\", true, null, {}], \"b\": \"NaN\"}");
-        final List<?> a = (List<?>)Json.get(value, "a");
-        assertThat(a).hasSize(6);
-        assertThat(a.get(0)).isEqualTo(1.0);
-        assertThat(a.get(1)).isEqualTo(-2500.0);
-        assertThat(a.get(2)).isEqualTo("x\"A");
-        assertThat(a.get(3)).isEqualTo(true);
-        assertThat(a.get(4)).isNull();
-        assertThat(a.get(5)).isEqualTo(Map.of());
-        assertThat(Json.number(Json.get(value, "b"))).isNaN();
+        final JsonNode value = Report.parse("{\"a\": [1, -2.5e3, \"x\\\"\\u0041\", true, null, {}], \"b\": \"NaN\"}");
+        final JsonNode a = value.get("a");
+        assertThat(a.isArray()).isTrue();
+        assertThat(a.size()).isEqualTo(6);
+        assertThat(Report.number(a.get(0))).isEqualTo(1.0);
+        assertThat(Report.number(a.get(1))).isEqualTo(-2500.0);
+        assertThat(a.get(2).textValue()).isEqualTo("x\"A");
+        assertThat(a.get(3).booleanValue()).isEqualTo(true);
+        assertThat(a.get(4).isNull()).isTrue();
+        assertThat(a.get(5).isObject()).isTrue();
+        assertThat(a.get(5).isEmpty()).isTrue();
+        assertThat(Report.number(value.get("b"))).isNaN();
+        assertThat(Report.number(value.get("missing"))).isNaN();
+    }
+
+    @Test
+    void refusesTrailingText()
+    {
+        assertThatThrownBy(() -> Report.parse("[1] x")).isInstanceOf(JsonProcessingException.class);
     }
 }

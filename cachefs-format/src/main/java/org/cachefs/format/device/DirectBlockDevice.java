@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import jnr.ffi.byref.IntByReference;
+import jnr.posix.POSIX;
 import org.cachefs.format.DeviceInUseException;
 
 /**
@@ -136,7 +137,7 @@ public final class DirectBlockDevice implements BlockDevice
                 }
                 if (exclusiveFd >= 0)
                 {
-                    LibC.Holder.LIBC.close(exclusiveFd);
+                    LibC.Holder.POSIX.close(exclusiveFd);
                 }
                 if (!readOnly)
                 {
@@ -148,7 +149,7 @@ public final class DirectBlockDevice implements BlockDevice
 
     private static int openExclusive(final Path path, final String name) throws IOException
     {
-        final int fd = LibC.Holder.LIBC.open(path.toString(), LibC.O_RDWR | LibC.O_EXCL | LibC.O_CLOEXEC);
+        final int fd = LibC.Holder.POSIX.open(path.toString(), LibC.O_RDWR | LibC.O_EXCL | LibC.O_CLOEXEC, 0);
         if (fd < 0)
         {
             final int errno = LibC.Holder.errno();
@@ -156,7 +157,7 @@ public final class DirectBlockDevice implements BlockDevice
             {
                 throw new DeviceInUseException(name);
             }
-            throw new IOException("cannot open " + path + " exclusively: " + LibC.Holder.LIBC.strerror(errno));
+            throw new IOException("cannot open " + path + " exclusively: " + LibC.Holder.strerror(errno));
         }
         return fd;
     }
@@ -167,21 +168,21 @@ public final class DirectBlockDevice implements BlockDevice
      */
     private static int lockImage(final Path path, final String name) throws IOException
     {
-        final LibC libc = LibC.Holder.LIBC;
-        final int fd = libc.open(path.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
+        final POSIX posix = LibC.Holder.POSIX;
+        final int fd = posix.open(path.toString(), LibC.O_RDWR | LibC.O_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw new IOException("cannot open " + path + ": " + libc.strerror(LibC.Holder.errno()));
+            throw new IOException("cannot open " + path + ": " + LibC.Holder.strerror(LibC.Holder.errno()));
         }
-        if (libc.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+        if (posix.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
         {
             final int errno = LibC.Holder.errno();
-            libc.close(fd);
+            posix.close(fd);
             if (errno == LibC.EWOULDBLOCK)
             {
                 throw new DeviceInUseException(name);
             }
-            throw new IOException("cannot lock " + path + ": " + libc.strerror(errno));
+            throw new IOException("cannot lock " + path + ": " + LibC.Holder.strerror(errno));
         }
         return fd;
     }
@@ -198,10 +199,10 @@ public final class DirectBlockDevice implements BlockDevice
     private static int blockDeviceSectorSize(final Path path, final int exclusiveFd) throws IOException
     {
         final int fd = exclusiveFd >= 0 ? exclusiveFd :
-            LibC.Holder.LIBC.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+            LibC.Holder.POSIX.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw new IOException("cannot open " + path + ": " + LibC.Holder.LIBC.strerror(LibC.Holder.errno()));
+            throw new IOException("cannot open " + path + ": " + LibC.Holder.strerror(LibC.Holder.errno()));
         }
         try
         {
@@ -209,7 +210,7 @@ public final class DirectBlockDevice implements BlockDevice
             if (LibC.Holder.LIBC.ioctl(fd, LibC.BLKSSZGET, sectorSize) != 0)
             {
                 throw new IOException("cannot read the logical sector size of " + path + ": " +
-                    LibC.Holder.LIBC.strerror(LibC.Holder.errno()));
+                    LibC.Holder.strerror(LibC.Holder.errno()));
             }
             return sectorSize.getValue();
         }
@@ -217,7 +218,7 @@ public final class DirectBlockDevice implements BlockDevice
         {
             if (fd != exclusiveFd)
             {
-                LibC.Holder.LIBC.close(fd);
+                LibC.Holder.POSIX.close(fd);
             }
         }
     }
@@ -397,7 +398,7 @@ public final class DirectBlockDevice implements BlockDevice
     private DiscardException failure(final String operation, final long position, final long length)
     {
         final int errno = LibC.Holder.errno();
-        return DiscardException.of(name, operation, position, length, errno, LibC.Holder.LIBC.strerror(errno));
+        return DiscardException.of(name, operation, position, length, errno, LibC.Holder.strerror(errno));
     }
 
     private void checkRange(final long position, final long length, final boolean toTheEnd) throws IOException
@@ -490,7 +491,7 @@ public final class DirectBlockDevice implements BlockDevice
         {
             if (exclusiveFd >= 0)
             {
-                LibC.Holder.LIBC.close(exclusiveFd);
+                LibC.Holder.POSIX.close(exclusiveFd);
             }
             if (ownerKey != null)
             {

@@ -5,11 +5,17 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.LongLongByReference;
 import jnr.ffi.types.off_t;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
 
 /**
- * The few libc calls the JDK and jnr-posix do not offer: exclusive opens of block devices, their sector size and
- * size, fallocate (allocating an image file, punching holes in it), zeroing and discarding ranges of a block device
- * ({@code BLKZEROOUT}, {@code BLKDISCARD}), and flock. Values are Linux's (x86-64 and arm64 alike).
+ * The libc calls the JDK lacks. jnr-posix ({@link Holder#POSIX}) offers {@code open} (exclusive opens of block
+ * devices), {@code close}, {@code flock} (the image lock), {@code errno} and {@code strerror}; this interface binds,
+ * through jnr-ffi, only the two it does not: {@code ioctl} with a pointer argument (a block device's sector size and
+ * size, zeroing and discarding ranges with {@code BLKZEROOUT} and {@code BLKDISCARD}) and {@code fallocate}
+ * (allocating an image file, punching holes in it). Values are Linux's (x86-64 and arm64 alike).
+ * <p>
+ * Thread-safe: the calls keep no state, and {@code errno} is the calling thread's.
  */
 public interface LibC
 {
@@ -50,12 +56,6 @@ public interface LibC
     int ENOSYS = 38;
     int EOPNOTSUPP = 95;
 
-    int open(@In String path, int flags);
-
-    int open(@In String path, int flags, int mode);
-
-    int close(int fd);
-
     int ioctl(int fd, long request, IntByReference value);
 
     int ioctl(int fd, long request, LongLongByReference value);
@@ -68,25 +68,35 @@ public interface LibC
 
     int fallocate(int fd, int mode, @off_t long offset, @off_t long length);
 
-    int flock(int fd, int operation);
-
-    String strerror(int errno);
-
     /**
-     * The loaded library, created on first use.
+     * The loaded libraries, created on first use.
      */
     final class Holder
     {
+        /** The calls of this interface. */
         public static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-        public static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
+        /** jnr-posix's native binding: {@code open}, {@code close}, {@code flock}, {@code errno}, {@code strerror}. */
+        public static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
         private Holder()
         {
         }
 
+        /**
+         * @return the calling thread's {@code errno} after its last native call, through either library (jnr-ffi
+         * keeps one per thread for both).
+         */
         public static int errno()
         {
-            return RUNTIME.getLastError();
+            return POSIX.errno();
+        }
+
+        /**
+         * @return the system's message for {@code errno}.
+         */
+        public static String strerror(final int errno)
+        {
+            return POSIX.strerror(errno);
         }
     }
 }
