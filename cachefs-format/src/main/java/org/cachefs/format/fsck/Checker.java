@@ -3,7 +3,6 @@ package org.cachefs.format.fsck;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import org.cachefs.format.BitmapBlock;
 import org.cachefs.format.BlockPointer;
 import org.cachefs.format.Checksums;
 import org.cachefs.format.CommitRecord;
@@ -16,9 +15,10 @@ import org.cachefs.format.device.BlockDevice;
 
 /**
  * The checking pass over the current commit: the index tree, every object record and its page map (and with
- * {@code force} every data page's CRC32C), the object hierarchy, the bitmap copy of the commit against the blocks
- * the tree refers to, and the commit record's counters. It reads the image and changes nothing; what it decides
- * (which objects and pages a repair drops) is left in the {@link ObjectTable} and the block sets for {@link Rebuilder}.
+ * {@code force} every data page's CRC32C), the object hierarchy, the commit record's counters, and then (in
+ * {@link BitmapCheck}) the bitmap copy of the commit against the blocks the trees refer to. It reads the image and
+ * changes nothing; what it decides (which objects and pages a repair drops) is left in the {@link ObjectTable} and the
+ * block sets for {@link Rebuilder}.
  * <p>
  * Memory: one bit per device block for the referenced blocks, one for the page-map nodes (and one more if some block is
  * referenced twice), the {@link ObjectTable}, and buffers bounded by the trees' heights. Every page-map node is walked
@@ -199,7 +199,7 @@ final class Checker
                     " reserved blocks, the objects' reservations leave " + reserved + " unused");
             }
         }
-        checkBitmap();
+        new BitmapCheck(device, layout, commit, findings).check(referenced);
     }
 
     /**
@@ -245,154 +245,6 @@ final class Checker
                 }
             }
         });
-    }
-
-    /**
-     * Compares the commit's bitmap copy with the referenced blocks, and its set bits with the commit's count.
-     */
-    private void checkBitmap() throws IOException
-    {
-        final int copy = commit.bitmapCopy();
-        final ByteBuffer buffer = AlignedBuffers.allocate(blockSize, Math.max(device.logicalSectorSize(),
-            AlignedBuffers.DEFAULT_ALIGNMENT));
-        final BitmapBlock bitmap = new BitmapBlock();
-        final long bitsPerBlock = BitmapBlock.bitsPerBlock(blockSize);
-        final int wordsPerBlock = (int)(bitsPerBlock / Long.SIZE);
-        final long[] words = new long[wordsPerBlock];
-        final Runs leaked = new Runs(FsckFinding.Kind.LEAKED_BLOCK, copy);
-        final Runs free = new Runs(FsckFinding.Kind.REFERENCED_FREE_BLOCK, copy);
-        long setBits = 0;
-        boolean allValid = true;
-        for (long index = 0; index < layout.bitmapBlocks(); index++)
-        {
-            final long block = layout.bitmapStart(copy) + index;
-            device.read(block * blockSize, buffer.clear());
-            try
-            {
-                bitmap.wrap(buffer, blockSize).verify(name, block, copy, index, commit.generation(), layout);
-            }
-            catch (final CorruptCacheException ex)
-            {
-                allValid = false;
-                leaked.end();
-                free.end();
-                findings.add(FsckFinding.Kind.BITMAP_CORRUPT, ex.getMessage() + " (bitmap copy " + copy +
-                    " block " + index + ")");
-                continue;
-            }
-            setBits += bitmap.cardinality();
-            bitmap.copyBitsTo(words, 0, wordsPerBlock);
-            final long firstBit = index * bitsPerBlock;
-            for (int w = 0; w < wordsPerBlock; w++)
-            {
-                final long wordStart = firstBit + (long)w * Long.SIZE;
-                if (wordStart >= layout.dataEnd())
-                {
-                    break;
-                }
-                final long inRegion = regionMask(wordStart);
-                final long used = words[w] & inRegion;
-                final long refs = referenced.word(wordStart >>> 6) & inRegion;
-                long leakedBits = used & ~refs;
-                long freeBits = refs & ~used;
-                if (leakedBits == 0 && freeBits == 0)
-                {
-                    leaked.end();
-                    free.end();
-                    continue;
-                }
-                for (int bit = 0; bit < Long.SIZE; bit++)
-                {
-                    final long blockNumber = wordStart + bit;
-                    if ((inRegion & (1L << bit)) == 0)
-                    {
-                        continue;
-                    }
-                    leaked.next(blockNumber, (leakedBits & (1L << bit)) != 0);
-                    free.next(blockNumber, (freeBits & (1L << bit)) != 0);
-                }
-            }
-        }
-        leaked.end();
-        free.end();
-        if (allValid && setBits != commit.usedBlocks())
-        {
-            findings.add(FsckFinding.Kind.COUNTER_USED_BLOCKS, "commit record counts " + commit.usedBlocks() +
-                " used blocks, bitmap copy " + copy + " marks " + setBits);
-        }
-    }
-
-    /**
-     * @return the bits of the 64 blocks from {@code wordStart} that lie in the data region.
-     */
-    private long regionMask(final long wordStart)
-    {
-        long mask = -1L;
-        final long start = layout.dataStart();
-        final long end = layout.dataEnd();
-        if (start > wordStart)
-        {
-            mask = start - wordStart >= Long.SIZE ? 0 : mask & (-1L << (start - wordStart));
-        }
-        if (end < wordStart + Long.SIZE)
-        {
-            mask = end <= wordStart ? 0 : mask & (-1L >>> (Long.SIZE - (end - wordStart)));
-        }
-        return mask;
-    }
-
-    /**
-     * Runs of consecutive blocks in one state, reported as one finding per run.
-     */
-    private final class Runs
-    {
-        private final FsckFinding.Kind kind;
-        private final int copy;
-        private long start = -1;
-        private long end;
-
-        Runs(final FsckFinding.Kind kind, final int copy)
-        {
-            this.kind = kind;
-            this.copy = copy;
-        }
-
-        void next(final long block, final boolean in)
-        {
-            if (in && start >= 0 && block == end)
-            {
-                end++;
-                return;
-            }
-            end();
-            if (in)
-            {
-                start = block;
-                end = block + 1;
-            }
-        }
-
-        void end()
-        {
-            if (start < 0)
-            {
-                return;
-            }
-            final long count = end - start;
-            final String blocks = count == 1 ? "block " + start : "blocks " + start + "-" + (end - 1) + " (" +
-                count + " blocks)";
-            if (kind == FsckFinding.Kind.LEAKED_BLOCK)
-            {
-                findings.add(kind, blocks + (count == 1 ? " is" : " are") + " marked used in bitmap copy " + copy +
-                    " but nothing refers to " + (count == 1 ? "it" : "them"));
-            }
-            else
-            {
-                findings.add(kind, blocks + (count == 1 ? " is" : " are") + " in use but free in bitmap copy " +
-                    copy);
-            }
-            start = -1;
-        }
     }
 
     private void markDoubled(final long block)
