@@ -26,7 +26,7 @@ final class AttrChangedOp extends Operation
 
     void onCancelledLocked()
     {
-        object.attrOpEndedLocked();
+        object.accepted.attrOpEndedLocked();
     }
 
     void doWork()
@@ -72,10 +72,10 @@ final class AttrChangedOp extends Operation
             {
                 if (result != Result.OK)
                 {
-                    object.raiseEventLocked(FsObject.EV_ERROR);
+                    object.machine.raiseEventLocked(ObjectStateMachine.EV_ERROR);
                 }
-                object.completeLocked(this);
-                object.attrOpEndedLocked();
+                object.ops.completeLocked(this);
+                object.accepted.attrOpEndedLocked();
             }
             finally
             {

@@ -70,7 +70,7 @@ final class CookieBinding
     {
         for (int i = 0, n = backing.size(); i < n; i++)
         {
-            backing.get(i).raiseEventLocked(event);
+            backing.get(i).machine.raiseEventLocked(event);
         }
     }
 
@@ -81,7 +81,7 @@ final class CookieBinding
     {
         for (int i = 0, n = backing.size(); i < n; i++)
         {
-            backing.get(i).releaseLocked();
+            backing.get(i).accepted.releaseLocked();
         }
     }
 

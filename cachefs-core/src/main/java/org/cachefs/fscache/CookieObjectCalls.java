@@ -39,7 +39,7 @@ final class CookieObjectCalls
         {
             cookie.binding.checkNotRelinquishedLocked("update");
             cookie.aux = newAux;
-            cookie.binding.raiseEventLocked(FsObject.EV_UPDATE);
+            cookie.binding.raiseEventLocked(ObjectStateMachine.EV_UPDATE);
         }
         finally
         {
@@ -64,12 +64,12 @@ final class CookieObjectCalls
             }
             cookie.size = newSize;
             final FsObject object = cookie.binding.firstObjectLocked();
-            if (null == object || !object.submitLocked(new AttrChangedOp(object, newSize)))
+            if (null == object || !object.ops.submitLocked(new AttrChangedOp(object, newSize)))
             {
                 stats.inc(StatCounter.ATTR_CHANGED_NO_BUFS);
                 return Result.NO_BUFS;
             }
-            object.attrOps++;
+            object.accepted.attrOpAcceptedLocked();
             stats.inc(StatCounter.ATTR_CHANGED_OK);
             return Result.OK;
         }
@@ -117,7 +117,7 @@ final class CookieObjectCalls
             }
 
             op = new CallerOp(object);
-            if (!object.submitLocked(op))
+            if (!object.ops.submitLocked(op))
             {
                 return Result.NO_BUFS;
             }
@@ -180,7 +180,7 @@ final class CookieObjectCalls
             lock.lock();
             try
             {
-                object.completeLocked(op);
+                object.ops.completeLocked(op);
             }
             finally
             {

@@ -57,14 +57,14 @@ final class CookieReads
             }
 
             final FsObject object = binding.firstObjectLocked();
-            if (null == object || object.isOverStoreLimitLocked(page))
+            if (null == object || object.ops.isOverStoreLimitLocked(page))
             {
                 return countRetrieval(Result.NO_BUFS);
             }
 
             pages.checkNotTrackedLocked(page);
             op = retrievalLocked(object, callback, context);
-            if (!object.submitLocked(op))
+            if (!object.ops.submitLocked(op))
             {
                 return countRetrieval(Result.NO_BUFS);
             }
@@ -167,7 +167,7 @@ final class CookieReads
 
             known.reserveAllLocked(pages);
             op = retrievalLocked(object, callback, context);
-            if (!object.submitLocked(op))
+            if (!object.ops.submitLocked(op))
             {
                 known.unreserveAllLocked(pages);
                 return countRetrieval(Result.NO_BUFS);
@@ -332,14 +332,14 @@ final class CookieReads
             }
 
             final FsObject object = binding.firstObjectLocked();
-            if (null == object || object.isOverStoreLimitLocked(page))
+            if (null == object || object.ops.isOverStoreLimitLocked(page))
             {
                 return countAlloc(Result.NO_BUFS);
             }
 
             cookie.pages.checkNotTrackedLocked(page);
             op = retrievalLocked(object, null, null);
-            if (!object.submitLocked(op))
+            if (!object.ops.submitLocked(op))
             {
                 return countAlloc(Result.NO_BUFS);
             }

@@ -48,7 +48,7 @@ final class CookieTeardown
 
             if (retire)
             {
-                binding.raiseEventLocked(FsObject.EV_RETIRE);
+                binding.raiseEventLocked(ObjectStateMachine.EV_RETIRE);
             }
             else
             {
@@ -98,7 +98,7 @@ final class CookieTeardown
                 unbound = true;
                 cancelled = cookie.pages.withdrawLocked();
             }
-            object.raiseEventLocked(FsObject.EV_WITHDRAW);
+            object.machine.raiseEventLocked(ObjectStateMachine.EV_WITHDRAW);
         }
         finally
         {

@@ -49,7 +49,7 @@ final class CookieWrites
             cookie.binding.checkNotRelinquishedLocked("writePage");
             final FsObject object = cookie.binding.firstObjectLocked();
             if (null == object || !object.acceptsOpsLocked() || !cookie.pages.isTrackedLocked(page) ||
-                object.isOverStoreLimitLocked(page))
+                object.ops.isOverStoreLimitLocked(page))
             {
                 stats.inc(StatCounter.STORES_NO_BUFS);
                 return Result.NO_BUFS;
@@ -72,7 +72,7 @@ final class CookieWrites
             }
             pendingStores.addLast(page);
             page.setFsCacheWrite();
-            object.startWriterLocked(cookie);
+            object.accepted.startWriterLocked(cookie);
             if (queuedStores.get(page.index()) != page)
             {
                 stats.inc(StatCounter.STORES_NO_BUFS);

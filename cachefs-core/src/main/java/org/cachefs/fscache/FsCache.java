@@ -180,7 +180,7 @@ public final class FsCache implements AutoCloseable
             masterIndex.lock.lock();
             try
             {
-                fsdef.activateMasterIndexLocked();
+                fsdef.machine.activateMasterIndexLocked();
                 masterIndex.attachLocked(fsdef);
             }
             finally
@@ -300,7 +300,7 @@ public final class FsCache implements AutoCloseable
         final ArrayList<FsObject> objects = cache.liveObjects();
         for (int i = 0, n = objects.size(); i < n; i++)
         {
-            objects.get(i).awaitAccepted(deadline, stall);
+            objects.get(i).accepted.awaitAccepted(deadline, stall);
         }
     }
 
@@ -787,7 +787,7 @@ public final class FsCache implements AutoCloseable
             cookie.lock.lock();
             try
             {
-                object.enqueueLocked();
+                object.machine.enqueueLocked();
             }
             finally
             {
@@ -920,15 +920,7 @@ public final class FsCache implements AutoCloseable
         }
         counters.inc(StatCounter.OBJECTS_ALLOC);
 
-        parentObject.lock.lock();
-        try
-        {
-            parentObject.nChildren++;
-        }
-        finally
-        {
-            parentObject.lock.unlock();
-        }
+        parentObject.family.childAdded();
 
         cookie.lock.lock();
         try

@@ -201,7 +201,7 @@ final class RetrievalOp extends Operation implements Retrieval
         {
             if (state == IN_PROGRESS)
             {
-                object.completeLocked(this);
+                object.ops.completeLocked(this);
                 completed = true;
             }
         }

@@ -5,13 +5,13 @@ import org.cachefs.fscache.spi.Storage;
 
 /**
  * The storage operation of one object ({@code struct fscache_storage} with {@code fscache_write_op}): at most one
- * per object ({@link FsObject#writer}). On a pool thread it takes the cookie's pending pages in submission order, as
+ * per object ({@link ObjectAcceptedWork}). On a pool thread it takes the cookie's pending pages in submission order, as
  * many as are queued up to the batch, and hands them to the backend ({@code write_page} for one page,
  * {@link org.cachefs.fscache.spi.CacheBackend#writePages} for more), clearing PG_fscache_write when the call
  * returns. After {@link FsCacheOptions#storeBatchPages()} pages it re-enqueues itself behind the tasks waiting for a
  * pool thread, if any (else it goes on); when an exclusive operation is waiting it finishes and hands the remaining
  * pages to a fresh storage operation queued behind it. A failed write withdraws the object and aborts its pending
- * writes. A release without retirement waits for it ({@link FsObject#releaseLocked()}).
+ * writes. A release without retirement waits for it ({@link ObjectAcceptedWork#releaseLocked()}).
  */
 final class StorageOp extends Operation implements Storage
 {
@@ -46,12 +46,9 @@ final class StorageOp extends Operation implements Storage
 
     void onCancelledLocked()
     {
-        if (object.writer == this)
-        {
-            object.writer = null;
-        }
+        object.accepted.writerEndedLocked(this);
         cookie.cancelPendingStoresLocked();
-        object.raiseDeferredLocked();
+        object.accepted.raiseDeferredLocked();
     }
 
     void doWork()
@@ -96,10 +93,9 @@ final class StorageOp extends Operation implements Storage
                         return;
                     }
 
-                    if (object.nExclusive > 0)
+                    if (object.ops.nExclusive > 0)
                     {
-                        object.writer = null;
-                        object.startWriterLocked(cookie);
+                        object.accepted.handOverWriterLocked(cookie);
                         finishLocked();
                         return;
                     }
@@ -108,7 +104,7 @@ final class StorageOp extends Operation implements Storage
                     {
                         if (fsCache.pool().hasWaitingTasks())
                         {
-                            object.requeueLocked(this);
+                            object.ops.requeueLocked(this);
                             return;
                         }
                         // Nothing else waits for a pool thread: handing this one over would only cost a wake-up.
@@ -147,12 +143,12 @@ final class StorageOp extends Operation implements Storage
                 try
                 {
                     cookie.endPageWritesLocked(taken);
-                    object.applied++;
+                    object.accepted.batchStoredLocked();
                     written += taken.size();
                     taken.clear();
                     if (result != Result.OK)
                     {
-                        object.raiseEventLocked(FsObject.EV_ERROR);
+                        object.machine.raiseEventLocked(ObjectStateMachine.EV_ERROR);
                         cookie.cancelPendingStoresLocked();
                         finishLocked();
                         return;
@@ -172,12 +168,9 @@ final class StorageOp extends Operation implements Storage
 
     private void finishLocked()
     {
-        if (object.writer == this)
-        {
-            object.writer = null;
-        }
-        object.completeLocked(this);
-        object.raiseDeferredLocked();
+        object.accepted.writerEndedLocked(this);
+        object.ops.completeLocked(this);
+        object.accepted.raiseDeferredLocked();
         cookie.changed.signalAll();
     }
 }
