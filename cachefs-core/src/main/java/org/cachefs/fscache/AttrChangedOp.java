@@ -31,8 +31,8 @@ final class AttrChangedOp extends Operation
 
     void doWork()
     {
-        final FsCache fsCache = object.fsCache;
-        fsCache.counters().inc(StatCounter.ATTR_CHANGED_CALLS);
+        final CacheEngine engine = object.engine;
+        engine.counters().inc(StatCounter.ATTR_CHANGED_CALLS);
         final CacheBackend backend = object.cache.backend;
         Result result = Result.OK;
         try
@@ -56,7 +56,7 @@ final class AttrChangedOp extends Operation
                 }
                 catch (final RuntimeException | LinkageError | AssertionError ex)
                 {
-                    fsCache.backendFailed(object.cache, ex);
+                    engine.backendFailed(object.cache, ex);
                     result = Result.IO_ERROR;
                 }
                 finally

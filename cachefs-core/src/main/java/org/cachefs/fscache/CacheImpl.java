@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class CacheImpl implements CacheContext
 {
-    final FsCache fsCache;
+    final CacheEngine engine;
     final CacheBackend backend;
     final CacheTag tag;
     final String identifier;
@@ -37,9 +37,9 @@ final class CacheImpl implements CacheContext
     private final LinkedHashSet<FsObject> objects = new LinkedHashSet<>();
     private final HashMap<ObjectIdentity, FsObject> identities = new HashMap<>();
 
-    CacheImpl(final FsCache fsCache, final CacheBackend backend, final CacheTag tag)
+    CacheImpl(final CacheEngine engine, final CacheBackend backend, final CacheTag tag)
     {
-        this.fsCache = fsCache;
+        this.engine = engine;
         this.backend = backend;
         this.tag = tag;
         this.identifier = backend.identifier();
@@ -52,7 +52,7 @@ final class CacheImpl implements CacheContext
 
     public int pageSize()
     {
-        return fsCache.pageSize();
+        return engine.pageSize();
     }
 
     public void ioError()

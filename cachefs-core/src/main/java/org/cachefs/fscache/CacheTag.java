@@ -6,19 +6,20 @@ package org.cachefs.fscache;
  * not been added yet is unbound and inhibits caching of the objects that select it until a cache is added with that
  * tag, when it binds. {@link #NO_CACHE} never binds.
  * <p>
- * The binding is changed under the owning {@link FsCache}'s structure lock and read with volatile semantics.
+ * The binding is changed under the structure lock of the owning {@link FsCache}'s engine and read with volatile
+ * semantics.
  */
 public final class CacheTag
 {
     /** The dummy tag: selecting it inhibits caching ({@code fscache_nocache_tag}). */
     public static final CacheTag NO_CACHE = new CacheTag(null, "");
 
-    final FsCache owner;
+    final CacheEngine owner;
     private final String name;
     volatile CacheImpl cache;
     int usage;
 
-    CacheTag(final FsCache owner, final String name)
+    CacheTag(final CacheEngine owner, final String name)
     {
         this.owner = owner;
         this.name = name;

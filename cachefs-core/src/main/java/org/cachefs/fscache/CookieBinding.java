@@ -176,7 +176,7 @@ final class CookieBinding
             return true;
         }
 
-        cookie.fsCache.counters().inc(waitCounter);
+        cookie.engine.counters().inc(waitCounter);
         while ((flags & LOOKING_UP) != 0)
         {
             try
@@ -215,7 +215,7 @@ final class CookieBinding
             {
                 if (null != waitCounter)
                 {
-                    cookie.fsCache.counters().inc(waitCounter);
+                    cookie.engine.counters().inc(waitCounter);
                 }
                 while (op.state == Operation.PENDING)
                 {

@@ -31,15 +31,15 @@ final class CookieChildren
     <D> Cookie acquire(
         final CookieDefinition<D> def, final String defName, final D data, final byte[] childKey, final byte[] childAux)
     {
-        final FsCache fsCache = cookie.fsCache;
-        final Stats stats = fsCache.counters();
+        final CacheEngine engine = cookie.engine;
+        final Stats stats = engine.counters();
         stats.inc(StatCounter.ACQUIRES);
         final CookieImpl child = new CookieImpl(
-            fsCache, cookie, def, defName, data, childKey.clone(), childAux.clone());
+            engine, cookie, def, defName, data, childKey.clone(), childAux.clone());
         if (!add(child))
         {
             stats.inc(StatCounter.ACQUIRES_DUPLICATE);
-            return fsCache.noopCookie();
+            return engine.noopCookie();
         }
         if (!child.type.isIndex())
         {
@@ -54,7 +54,7 @@ final class CookieChildren
             return child;
         }
 
-        return fsCache.bindNonIndex(child);
+        return engine.binder.bindNonIndex(child);
     }
 
     /**
@@ -62,7 +62,7 @@ final class CookieChildren
      */
     CookieImpl create(final CookieDefinition<?> def, final Object data, final byte[] key, final byte[] aux)
     {
-        final CookieImpl child = new CookieImpl(cookie.fsCache, cookie, def, def.name(), data, key, aux);
+        final CookieImpl child = new CookieImpl(cookie.engine, cookie, def, def.name(), data, key, aux);
         if (!add(child))
         {
             throw new IllegalStateException("cookie '" + child.name + "' is already acquired");

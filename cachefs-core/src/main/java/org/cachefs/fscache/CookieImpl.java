@@ -26,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class CookieImpl implements Cookie
 {
-    final FsCache fsCache;
+    final CacheEngine engine;
     final CookieImpl parent;
     final CookieDefinition<Object> def;
     final Object data;
@@ -50,7 +50,7 @@ final class CookieImpl implements Cookie
 
     @SuppressWarnings("unchecked")
     CookieImpl(
-        final FsCache fsCache,
+        final CacheEngine engine,
         final CookieImpl parent,
         final CookieDefinition<?> def,
         final String name,
@@ -58,7 +58,7 @@ final class CookieImpl implements Cookie
         final byte[] key,
         final byte[] aux)
     {
-        this.fsCache = fsCache;
+        this.engine = engine;
         this.parent = parent;
         this.def = (CookieDefinition<Object>)def;
         this.data = data;
@@ -129,7 +129,7 @@ final class CookieImpl implements Cookie
 
     public void update()
     {
-        fsCache.counters().inc(StatCounter.UPDATES);
+        engine.counters().inc(StatCounter.UPDATES);
         final byte[] newAux = nonNull(def.aux(data)).clone();
         Cookies.checkKeyAndAux(name, key.length, newAux.length);
         calls.update(newAux);
@@ -137,7 +137,7 @@ final class CookieImpl implements Cookie
 
     public void relinquish(final boolean retire)
     {
-        fsCache.counters().inc(StatCounter.RELINQUISHES);
+        engine.counters().inc(StatCounter.RELINQUISHES);
         teardown.relinquish(retire);
     }
 
@@ -148,7 +148,7 @@ final class CookieImpl implements Cookie
     public Result attrChanged()
     {
         requireDataCookie("attrChanged");
-        fsCache.counters().inc(StatCounter.ATTR_CHANGED);
+        engine.counters().inc(StatCounter.ATTR_CHANGED);
         final long newSize = def.size(data);
         if (newSize < 0)
         {
@@ -354,7 +354,7 @@ final class CookieImpl implements Cookie
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Object binding, called by FsObject and FsCache.
+    // Object binding, called by FsObject, ObjectBinder and CacheRegistry.
     // ---------------------------------------------------------------------------------------------------------------
 
     FsObject firstObjectLocked()
@@ -427,7 +427,7 @@ final class CookieImpl implements Cookie
             throw new IllegalArgumentException("page must not be null");
         }
 
-        final int pageSize = fsCache.pageSize();
+        final int pageSize = engine.pageSize();
         if (page.buffer().capacity() != pageSize)
         {
             throw new IllegalArgumentException("page " + page.index() + " buffer capacity " +

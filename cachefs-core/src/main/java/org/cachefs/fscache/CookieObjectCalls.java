@@ -52,14 +52,14 @@ final class CookieObjectCalls
      */
     Result attrChanged(final long newSize)
     {
-        final Stats stats = cookie.fsCache.counters();
+        final Stats stats = cookie.engine.counters();
         lock.lock();
         try
         {
             cookie.binding.checkNotRelinquishedLocked("attrChanged");
             if (newSize < cookie.size)
             {
-                final int pageSize = cookie.fsCache.pageSize();
+                final int pageSize = cookie.engine.pageSize();
                 cookie.writes.cancelQueuedStoresFromLocked((newSize + pageSize - 1) / pageSize);
             }
             cookie.size = newSize;
@@ -165,7 +165,7 @@ final class CookieObjectCalls
                     }
                     catch (final RuntimeException | LinkageError | AssertionError ex)
                     {
-                        cookie.fsCache.backendFailed(object.cache, ex);
+                        cookie.engine.backendFailed(object.cache, ex);
                         result = Result.IO_ERROR;
                     }
                     finally

@@ -222,7 +222,7 @@ final class CookiePages
 
         if (marked)
         {
-            cookie.fsCache.counters().inc(StatCounter.PAGES_MARKED);
+            cookie.engine.counters().inc(StatCounter.PAGES_MARKED);
             if (cookie.traits.marksPages)
             {
                 notifyMarked(Collections.singletonList(page));
@@ -251,7 +251,7 @@ final class CookiePages
 
         if (marked > 0)
         {
-            cookie.fsCache.counters().add(StatCounter.PAGES_MARKED, marked);
+            cookie.engine.counters().add(StatCounter.PAGES_MARKED, marked);
             if (cookie.traits.marksPages)
             {
                 final List<CachePage> notified = new ArrayList<>(marked);
@@ -299,14 +299,14 @@ final class CookiePages
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            cookie.fsCache.reportError(ex);
+            cookie.engine.reportError(ex);
         }
     }
 
     void uncachePage(final CachePage page)
     {
-        final FsCache fsCache = cookie.fsCache;
-        fsCache.counters().inc(StatCounter.PAGES_UNCACHED);
+        final CacheEngine engine = cookie.engine;
+        engine.counters().inc(StatCounter.PAGES_UNCACHED);
         final FsObject object;
         lock.lock();
         try
@@ -334,16 +334,16 @@ final class CookiePages
             }
             catch (final RuntimeException | LinkageError | AssertionError ex)
             {
-                fsCache.backendFailed(object.cache, ex);
+                engine.backendFailed(object.cache, ex);
             }
         }
     }
 
     void uncachePages(final List<CachePage> pages)
     {
-        final FsCache fsCache = cookie.fsCache;
+        final CacheEngine engine = cookie.engine;
         final int count = pages.size();
-        fsCache.counters().add(StatCounter.PAGES_UNCACHED, count);
+        engine.counters().add(StatCounter.PAGES_UNCACHED, count);
         final FsObject object;
         int untracked = 0;
         lock.lock();
@@ -397,7 +397,7 @@ final class CookiePages
             }
             catch (final RuntimeException | LinkageError | AssertionError ex)
             {
-                fsCache.backendFailed(object.cache, ex);
+                engine.backendFailed(object.cache, ex);
                 for (int i = 0; i < count; i++)
                 {
                     pages.get(i).clearBits(CachePage.LISTED);

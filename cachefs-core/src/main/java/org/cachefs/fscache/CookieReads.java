@@ -35,10 +35,10 @@ final class CookieReads
 
     Result readOrAllocPage(final CachePage page, final ReadCompletion<Object> callback, final Object context)
     {
-        final FsCache fsCache = cookie.fsCache;
+        final CacheEngine engine = cookie.engine;
         final CookieBinding binding = cookie.binding;
         final CookiePages pages = cookie.pages;
-        final Stats stats = fsCache.counters();
+        final Stats stats = engine.counters();
         stats.inc(StatCounter.RETRIEVALS);
         final RetrievalOp op;
         lock.lock();
@@ -102,7 +102,7 @@ final class CookieReads
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            fsCache.backendFailed(op.object.cache, ex);
+            engine.backendFailed(op.object.cache, ex);
             result = Result.NO_BUFS;
         }
 
@@ -130,10 +130,10 @@ final class CookieReads
     Result readOrAllocPages(
         final List<CachePage> pages, final ReadCompletion<Object> callback, final Object context)
     {
-        final FsCache fsCache = cookie.fsCache;
+        final CacheEngine engine = cookie.engine;
         final CookieBinding binding = cookie.binding;
         final CookiePages known = cookie.pages;
-        final Stats stats = fsCache.counters();
+        final Stats stats = engine.counters();
         stats.inc(StatCounter.RETRIEVALS);
         if (pages.isEmpty())
         {
@@ -249,7 +249,7 @@ final class CookieReads
             }
             catch (final RuntimeException | LinkageError | AssertionError ex)
             {
-                fsCache.backendFailed(op.object.cache, ex);
+                engine.backendFailed(op.object.cache, ex);
                 result = Result.NO_BUFS;
             }
 
@@ -311,9 +311,9 @@ final class CookieReads
 
     Result allocPage(final CachePage page)
     {
-        final FsCache fsCache = cookie.fsCache;
+        final CacheEngine engine = cookie.engine;
         final CookieBinding binding = cookie.binding;
-        final Stats stats = fsCache.counters();
+        final Stats stats = engine.counters();
         stats.inc(StatCounter.ALLOCS);
         final RetrievalOp op;
         lock.lock();
@@ -364,7 +364,7 @@ final class CookieReads
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            fsCache.backendFailed(op.object.cache, ex);
+            engine.backendFailed(op.object.cache, ex);
             result = Result.NO_BUFS;
         }
 
@@ -374,7 +374,7 @@ final class CookieReads
 
     private Result countRetrieval(final Result result)
     {
-        final Stats stats = cookie.fsCache.counters();
+        final Stats stats = cookie.engine.counters();
         switch (result)
         {
             case OK:
@@ -403,7 +403,7 @@ final class CookieReads
 
     private Result countAlloc(final Result result)
     {
-        cookie.fsCache.counters().inc(result == Result.OK ? StatCounter.ALLOCS_OK : StatCounter.ALLOCS_NO_BUFS);
+        cookie.engine.counters().inc(result == Result.OK ? StatCounter.ALLOCS_OK : StatCounter.ALLOCS_NO_BUFS);
         return result;
     }
 

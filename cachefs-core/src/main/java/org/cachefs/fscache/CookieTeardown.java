@@ -34,7 +34,7 @@ final class CookieTeardown
             checkRelinquishableLocked();
             if (binding.isCreatingLocked())
             {
-                cookie.fsCache.counters().inc(StatCounter.RELINQUISHES_WAIT_CREATE);
+                cookie.engine.counters().inc(StatCounter.RELINQUISHES_WAIT_CREATE);
                 binding.awaitCreatedLocked();
                 binding.checkNotAlreadyRelinquishedLocked();
                 checkRelinquishableLocked();
@@ -128,7 +128,7 @@ final class CookieTeardown
             }
             catch (final RuntimeException | LinkageError | AssertionError ex)
             {
-                cookie.fsCache.reportError(ex);
+                cookie.engine.reportError(ex);
             }
         }
     }

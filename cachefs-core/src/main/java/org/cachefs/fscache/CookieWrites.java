@@ -41,7 +41,7 @@ final class CookieWrites
 
     Result writePage(final CachePage page)
     {
-        final Stats stats = cookie.fsCache.counters();
+        final Stats stats = cookie.engine.counters();
         stats.inc(StatCounter.STORES);
         lock.lock();
         try

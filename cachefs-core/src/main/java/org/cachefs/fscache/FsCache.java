@@ -1,14 +1,8 @@
 package org.cachefs.fscache;
 
 import org.cachefs.fscache.spi.CacheBackend;
-import org.cachefs.fscache.spi.CacheObject;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * FS-Cache: the core between network filesystems (netfs) and cache backends (the kernel's fs/fscache).
@@ -27,40 +21,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * retrievals a backend enqueues. Each object's state machine runs on one pool thread at a time.</li>
  * <li>Each cookie has one lock guarding the cookie and its backing objects; the lock is never held while calling a
  * backend or netfs callback. A child cookie's lock may be taken before its parent's, never the reverse.</li>
- * <li>The structure lock of this class guards the cache list, tags and netfs registrations, and is held while
- * objects are allocated for an acquisition ({@link CacheBackend#allocObject} must not block).</li>
+ * <li>One structure lock guards the cache list, tags and netfs registrations, and is held while objects are
+ * allocated for an acquisition ({@link CacheBackend#allocObject} must not block).</li>
  * <li>Operations on one object are admitted in order: shared ones (reads, allocations, writes, pin, reserve) run
  * together; an exclusive one (attribute change) waits for those in progress and holds back those after it.</li>
  * <li>{@link #withdrawCache} and {@link #close()} wait for the pool and must not be called from a pool thread or a
  * backend operation.</li>
  * </ul>
  * Statistics are {@link java.util.concurrent.atomic.LongAdder}s, read with {@link #stats()}.
+ * <p>
+ * This class is the public face of the engine: each method hands the call to the engine root behind it, which owns
+ * all the state.
  */
 public final class FsCache implements AutoCloseable
 {
-    private final FsCacheOptions options;
-    private final Stats counters = new Stats();
-    private final OperationPool pool;
-    private final ReentrantLock structureLock = new ReentrantLock();
-    private final ArrayList<CacheImpl> caches = new ArrayList<>();
-    private final HashMap<String, CacheTag> tags = new HashMap<>();
-    private final HashMap<String, Netfs> netfses = new HashMap<>();
-    private final CookieImpl masterIndex;
-    private final NoopCookie noopCookie;
-    private final AtomicInteger debugIds = new AtomicInteger();
-    private boolean closed;
+    private final CacheEngine engine;
 
     private FsCache(final FsCacheOptions options)
     {
-        this.options = options;
-        this.pool = new OperationPool(options.threadCount());
-        this.masterIndex = new CookieImpl(
-            this, null, NetfsIndexDefinition.MASTER_INDEX, "FSDEF", null, Cookies.EMPTY_BYTES, Cookies.EMPTY_BYTES);
-        this.noopCookie = new NoopCookie(this);
-        this.jmx = options.jmx() ? new Jmx(this) : null;
+        this.engine = new CacheEngine(options);
     }
-
-    private final Jmx jmx;
 
     /**
      * An FS-Cache with the default options.
@@ -95,7 +75,7 @@ public final class FsCache implements AutoCloseable
      */
     public FsCacheOptions options()
     {
-        return options;
+        return engine.options();
     }
 
     /**
@@ -105,7 +85,7 @@ public final class FsCache implements AutoCloseable
      */
     public int pageSize()
     {
-        return options.pageSize();
+        return engine.pageSize();
     }
 
     /**
@@ -115,7 +95,7 @@ public final class FsCache implements AutoCloseable
      */
     public Cookie noopCookie()
     {
-        return noopCookie;
+        return engine.noopCookie();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -134,75 +114,7 @@ public final class FsCache implements AutoCloseable
      */
     public void addCache(final CacheBackend backend, final String tag)
     {
-        if (null == backend)
-        {
-            throw new IllegalArgumentException("backend must not be null");
-        }
-
-        structureLock.lock();
-        try
-        {
-            ensureOpen();
-            if (backend.pageSize() != options.pageSize())
-            {
-                throw new IllegalArgumentException("cache backend '" + backend.identifier() + "' page size " +
-                    backend.pageSize() + " does not match the FS-Cache page size " + options.pageSize());
-            }
-
-            for (int i = 0, n = caches.size(); i < n; i++)
-            {
-                if (caches.get(i).backend == backend)
-                {
-                    throw new IllegalStateException("cache backend '" + backend.identifier() + "' is already added");
-                }
-            }
-
-            final String tagName = null == tag || tag.isEmpty() ? backend.identifier() : tag;
-            CacheTag cacheTag = tags.get(tagName);
-            if (null != cacheTag && null != cacheTag.cache)
-            {
-                throw new CacheTagInUseException(tagName, cacheTag.cache.identifier);
-            }
-            if (null == cacheTag)
-            {
-                cacheTag = new CacheTag(this, tagName);
-            }
-
-            final CacheImpl cache = new CacheImpl(this, backend, cacheTag);
-            final FsObject fsdef = new FsObject(this, cache, masterIndex, null, debugIds.incrementAndGet());
-            final CacheObject master = backend.initCache(cache, fsdef);
-            if (null == master || fsdef.backendObject != master)
-            {
-                throw new IllegalStateException("cache backend '" + backend.identifier() +
-                    "' did not return a master index object constructed over the context it was given");
-            }
-
-            masterIndex.lock.lock();
-            try
-            {
-                fsdef.machine.activateMasterIndexLocked();
-                masterIndex.attachLocked(fsdef);
-            }
-            finally
-            {
-                masterIndex.lock.unlock();
-            }
-            cache.fsdef = fsdef;
-            cache.registerObject(fsdef);
-
-            tags.put(tagName, cacheTag);
-            cacheTag.usage++;
-            cacheTag.cache = cache;
-            caches.add(cache);
-            if (jmx != null)
-            {
-                cache.mbeanName = jmx.registerCache(cache);
-            }
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
+        engine.addCache(backend, tag);
     }
 
     /**
@@ -214,24 +126,7 @@ public final class FsCache implements AutoCloseable
      */
     public void withdrawCache(final CacheBackend backend)
     {
-        applyAccepted(cacheOf(backend, null));
-        final CacheImpl cache;
-        structureLock.lock();
-        try
-        {
-            cache = findCache(backend, null);
-            if (null == cache)
-            {
-                throw new IllegalArgumentException("no cache is added with backend " + backend);
-            }
-            detachCache(cache);
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-
-        withdraw(cache);
+        engine.withdrawCache(backend);
     }
 
     /**
@@ -250,89 +145,7 @@ public final class FsCache implements AutoCloseable
      */
     public void withdrawCache(final String tag)
     {
-        applyAccepted(cacheOf(null, tag));
-        final CacheImpl cache;
-        structureLock.lock();
-        try
-        {
-            cache = findCache(null, tag);
-            if (null == cache)
-            {
-                throw new IllegalArgumentException("no cache is added with tag '" + tag + "'");
-            }
-            detachCache(cache);
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-
-        withdraw(cache);
-    }
-
-    private CacheImpl cacheOf(final CacheBackend backend, final String tag)
-    {
-        structureLock.lock();
-        try
-        {
-            return findCache(backend, tag);
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-    }
-
-    /**
-     * Before a withdrawal: unless the cache is in I/O error, the truncations and page writes it accepted are applied
-     * (within the withdrawal timeout), while its objects can still do I/O, so that it never keeps an older version
-     * of a page or pages past a file's end.
-     */
-    private void applyAccepted(final CacheImpl cache)
-    {
-        if (null == cache || cache.isIoError())
-        {
-            return;
-        }
-        final long timeout = options.withdrawTimeout().toNanos();
-        final long deadline = System.nanoTime() + timeout;
-        final long stall = Math.min(timeout, TimeUnit.SECONDS.toNanos(1));
-        final ArrayList<FsObject> objects = cache.liveObjects();
-        for (int i = 0, n = objects.size(); i < n; i++)
-        {
-            objects.get(i).accepted.awaitAccepted(deadline, stall);
-        }
-    }
-
-    private CacheImpl findCache(final CacheBackend backend, final String tag)
-    {
-        if (pool.isPoolThread())
-        {
-            throw new IllegalStateException("withdrawCache must not be called from an FS-Cache pool thread");
-        }
-
-        for (int i = 0, n = caches.size(); i < n; i++)
-        {
-            final CacheImpl cache = caches.get(i);
-            if (cache.backend == backend || (null != tag && cache.tag.name().equals(tag)))
-            {
-                return cache;
-            }
-        }
-
-        return null;
-    }
-
-    private void detachCache(final CacheImpl cache)
-    {
-        cache.withdrawn = true;
-        caches.remove(cache);
-        cache.tag.cache = null;
-        if (jmx != null)
-        {
-            jmx.unregister(cache.mbeanName);
-            cache.mbeanName = null;
-        }
+        engine.withdrawCache(tag);
     }
 
     /**
@@ -342,7 +155,7 @@ public final class FsCache implements AutoCloseable
      */
     public javax.management.ObjectName jmxName()
     {
-        return jmx == null ? null : jmx.fsCacheName();
+        return engine.jmxName();
     }
 
     /**
@@ -350,72 +163,7 @@ public final class FsCache implements AutoCloseable
      */
     public String[] cacheTags()
     {
-        structureLock.lock();
-        try
-        {
-            final String[] tagNames = new String[caches.size()];
-            for (int i = 0; i < tagNames.length; i++)
-            {
-                tagNames[i] = caches.get(i).tag.name();
-            }
-            return tagNames;
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-    }
-
-    private void withdraw(final CacheImpl cache)
-    {
-        final CacheBackend backend = cache.backend;
-        try
-        {
-            backend.sync();
-        }
-        catch (final RuntimeException | LinkageError | AssertionError ex)
-        {
-            reportError(ex);
-        }
-
-        try
-        {
-            backend.dissociatePages();
-        }
-        catch (final RuntimeException | LinkageError | AssertionError ex)
-        {
-            reportError(ex);
-        }
-
-        final ArrayList<FsObject> objects = cache.liveObjects();
-        for (int i = 0, n = objects.size(); i < n; i++)
-        {
-            final FsObject object = objects.get(i);
-            object.cookie.withdrawObject(object);
-        }
-
-        final String remaining = cache.awaitCleared(options.withdrawTimeout().toNanos());
-
-        structureLock.lock();
-        try
-        {
-            final CacheTag tag = cache.tag;
-            tag.usage--;
-            if (tag.usage <= 0 && null == tag.cache)
-            {
-                tags.remove(tag.name(), tag);
-            }
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-
-        if (null != remaining)
-        {
-            throw new IllegalStateException("withdrawal of " + cache + " timed out after " +
-                options.withdrawTimeout() + ": " + remaining);
-        }
+        return engine.cacheTags();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -431,28 +179,7 @@ public final class FsCache implements AutoCloseable
      */
     public CacheTag lookupCacheTag(final String name)
     {
-        if (null == name || name.isEmpty())
-        {
-            return CacheTag.NO_CACHE;
-        }
-
-        structureLock.lock();
-        try
-        {
-            CacheTag tag = tags.get(name);
-            if (null == tag)
-            {
-                tag = new CacheTag(this, name);
-                tags.put(name, tag);
-            }
-            tag.usage++;
-
-            return tag;
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
+        return engine.lookupCacheTag(name);
     }
 
     /**
@@ -463,29 +190,7 @@ public final class FsCache implements AutoCloseable
      */
     public void releaseCacheTag(final CacheTag tag)
     {
-        if (null == tag || tag == CacheTag.NO_CACHE)
-        {
-            return;
-        }
-
-        if (tag.owner != this)
-        {
-            throw new IllegalArgumentException("cache tag '" + tag.name() + "' belongs to another FsCache");
-        }
-
-        structureLock.lock();
-        try
-        {
-            tag.usage--;
-            if (tag.usage <= 0 && null == tag.cache)
-            {
-                tags.remove(tag.name(), tag);
-            }
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
+        engine.releaseCacheTag(tag);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -505,34 +210,7 @@ public final class FsCache implements AutoCloseable
      */
     public Netfs registerNetfs(final String name, final int version)
     {
-        if (null == name || name.isEmpty())
-        {
-            throw new IllegalArgumentException("netfs name must not be null or empty");
-        }
-
-        final byte[] key = name.getBytes(StandardCharsets.UTF_8);
-        final byte[] aux = NetfsIndexDefinition.encodeVersion(version);
-        Cookies.checkKeyAndAux(name, key.length, aux.length);
-
-        structureLock.lock();
-        try
-        {
-            ensureOpen();
-            if (netfses.containsKey(name))
-            {
-                throw new IllegalStateException("netfs '" + name + "' is already registered");
-            }
-
-            final Netfs netfs = new Netfs(this, name, version);
-            netfs.primaryIndex(masterIndex.createChild(NetfsIndexDefinition.INSTANCE, netfs, key, aux));
-            netfses.put(name, netfs);
-
-            return netfs;
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
+        return engine.registerNetfs(name, version);
     }
 
     /**
@@ -544,30 +222,7 @@ public final class FsCache implements AutoCloseable
      */
     public void unregisterNetfs(final Netfs netfs)
     {
-        structureLock.lock();
-        try
-        {
-            if (null == netfs || netfses.get(netfs.name()) != netfs)
-            {
-                throw new IllegalArgumentException("netfs " + netfs + " is not registered");
-            }
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-
-        netfs.primaryIndex().relinquish(false);
-
-        structureLock.lock();
-        try
-        {
-            netfses.remove(netfs.name(), netfs);
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
+        engine.unregisterNetfs(netfs);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -581,7 +236,7 @@ public final class FsCache implements AutoCloseable
      */
     public FsCacheStats stats()
     {
-        return counters.snapshot();
+        return engine.stats();
     }
 
     /**
@@ -595,7 +250,7 @@ public final class FsCache implements AutoCloseable
      */
     public boolean awaitIdle(final long timeout, final TimeUnit unit)
     {
-        return pool.awaitIdle(unit.toNanos(timeout));
+        return engine.awaitIdle(timeout, unit);
     }
 
     /**
@@ -606,76 +261,8 @@ public final class FsCache implements AutoCloseable
      */
     public void close()
     {
-        if (pool.isPoolThread())
-        {
-            throw new IllegalStateException("close must not be called from an FS-Cache pool thread");
-        }
-
-        final ArrayList<CacheImpl> added;
-        structureLock.lock();
-        try
-        {
-            added = closed ? new ArrayList<>() : new ArrayList<>(caches);
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-        for (int i = added.size() - 1; i >= 0; i--)
-        {
-            applyAccepted(added.get(i));
-        }
-
-        final ArrayList<CacheImpl> toWithdraw;
-        structureLock.lock();
-        try
-        {
-            if (closed)
-            {
-                return;
-            }
-            closed = true;
-            if (jmx != null)
-            {
-                jmx.unregister(jmx.fsCacheName());
-            }
-            toWithdraw = new ArrayList<>(caches);
-            for (int i = toWithdraw.size() - 1; i >= 0; i--)
-            {
-                detachCache(toWithdraw.get(i));
-            }
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-
-        IllegalStateException failure = null;
-        for (int i = toWithdraw.size() - 1; i >= 0; i--)
-        {
-            try
-            {
-                withdraw(toWithdraw.get(i));
-            }
-            catch (final IllegalStateException ex)
-            {
-                if (null == failure)
-                {
-                    failure = ex;
-                }
-            }
-        }
-
-        pool.shutdown(TimeUnit.SECONDS.toNanos(10));
-        if (null != failure)
-        {
-            throw failure;
-        }
+        engine.close();
     }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Internals.
-    // ---------------------------------------------------------------------------------------------------------------
 
     /**
      * The live objects of every cache, one line each (id, state, cookie, operation and child counts, events), in the
@@ -683,256 +270,6 @@ public final class FsCache implements AutoCloseable
      */
     String describeObjects()
     {
-        final ArrayList<CacheImpl> snapshot;
-        structureLock.lock();
-        try
-        {
-            snapshot = new ArrayList<>(caches);
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-
-        final StringBuilder sb = new StringBuilder();
-        for (final CacheImpl cache : snapshot)
-        {
-            for (final FsObject object : cache.liveObjects())
-            {
-                sb.append(object.describe()).append('\n');
-            }
-        }
-        return sb.toString();
-    }
-
-    Stats counters()
-    {
-        return counters;
-    }
-
-    OperationPool pool()
-    {
-        return pool;
-    }
-
-    void reportError(final Throwable throwable)
-    {
-        try
-        {
-            options.errorHandler().accept(throwable);
-        }
-        catch (final Throwable ignore)
-        {
-            // The error handler itself failed: nothing further can report it.
-        }
-    }
-
-    void backendFailed(final CacheImpl cache, final Throwable throwable)
-    {
-        reportError(throwable);
-        cache.ioError();
-    }
-
-    private void ensureOpen()
-    {
-        if (closed)
-        {
-            throw new IllegalStateException("FsCache is closed");
-        }
-    }
-
-    /**
-     * Bind a new non-index cookie to a cache ({@code fscache_acquire_non_index_cookie}).
-     *
-     * @return the cookie, or the no-op cookie if no cache could take it.
-     */
-    Cookie bindNonIndex(final CookieImpl cookie)
-    {
-        structureLock.lock();
-        try
-        {
-            if (caches.isEmpty())
-            {
-                counters.inc(StatCounter.ACQUIRES_OK);
-                return cookie;
-            }
-
-            final CacheImpl cache = selectCacheForObject(cookie.parent);
-            if (null == cache)
-            {
-                counters.inc(StatCounter.ACQUIRES_NO_CACHE);
-                counters.inc(StatCounter.ACQUIRES_NO_BUFS);
-                cookie.parent.removeChild(cookie);
-                return noopCookie;
-            }
-
-            cookie.lock.lock();
-            try
-            {
-                cookie.markLookingUpLocked();
-            }
-            finally
-            {
-                cookie.lock.unlock();
-            }
-
-            final FsObject object = allocObject(cache, cookie);
-            if (null == object)
-            {
-                counters.inc(StatCounter.ACQUIRES_NO_BUFS);
-                cookie.parent.removeChild(cookie);
-                return noopCookie;
-            }
-
-            cookie.lock.lock();
-            try
-            {
-                object.machine.enqueueLocked();
-            }
-            finally
-            {
-                cookie.lock.unlock();
-            }
-
-            counters.inc(StatCounter.ACQUIRES_OK);
-            return cookie;
-        }
-        finally
-        {
-            structureLock.unlock();
-        }
-    }
-
-    /**
-     * Pick the cache for a new object below {@code cookie} ({@code fscache_select_cache_for_object}).
-     */
-    private CacheImpl selectCacheForObject(final CookieImpl cookie)
-    {
-        final FsObject first;
-        cookie.lock.lock();
-        try
-        {
-            first = cookie.firstObjectLocked();
-        }
-        finally
-        {
-            cookie.lock.unlock();
-        }
-
-        if (null != first)
-        {
-            final CacheImpl cache = first.cache;
-            return cache.isIoError() || cache.isWithdrawn() ? null : cache;
-        }
-
-        if (!cookie.type.isIndex())
-        {
-            return null;
-        }
-
-        CacheTag tag = null;
-        if (null != cookie.parent)
-        {
-            try
-            {
-                tag = cookie.def.selectCache(cookie.parent.data, cookie.data);
-            }
-            catch (final RuntimeException | LinkageError | AssertionError ex)
-            {
-                reportError(ex);
-            }
-        }
-
-        if (null == tag)
-        {
-            for (int i = 0, n = caches.size(); i < n; i++)
-            {
-                final CacheImpl cache = caches.get(i);
-                if (!cache.isIoError())
-                {
-                    return cache;
-                }
-            }
-
-            return null;
-        }
-
-        if (tag == CacheTag.NO_CACHE || tag.owner != this)
-        {
-            return null;
-        }
-
-        final CacheImpl cache = tag.cache;
-        return null == cache || cache.isIoError() || cache.isWithdrawn() ? null : cache;
-    }
-
-    /**
-     * Find or create the object of {@code cookie} in {@code cache}, instantiating its ancestors there as needed
-     * ({@code fscache_alloc_object}). Called under the structure lock.
-     */
-    private FsObject allocObject(final CacheImpl cache, final CookieImpl cookie)
-    {
-        cookie.lock.lock();
-        try
-        {
-            final FsObject existing = cookie.objectInLocked(cache);
-            if (null != existing)
-            {
-                return existing;
-            }
-        }
-        finally
-        {
-            cookie.lock.unlock();
-        }
-
-        if (null == cookie.parent)
-        {
-            return null;
-        }
-
-        final FsObject parentObject = allocObject(cache, cookie.parent);
-        if (null == parentObject)
-        {
-            return null;
-        }
-
-        final FsObject object = new FsObject(this, cache, cookie, parentObject, debugIds.incrementAndGet());
-        CacheObject allocated;
-        try
-        {
-            allocated = cache.backend.allocObject(object);
-        }
-        catch (final RuntimeException | LinkageError | AssertionError ex)
-        {
-            backendFailed(cache, ex);
-            allocated = null;
-        }
-
-        if (null == allocated || object.backendObject != allocated)
-        {
-            counters.inc(StatCounter.OBJECTS_NO_ALLOC);
-            if (null != object.backendObject)
-            {
-                cache.objectDestroyed();
-            }
-            return null;
-        }
-        counters.inc(StatCounter.OBJECTS_ALLOC);
-
-        parentObject.family.childAdded();
-
-        cookie.lock.lock();
-        try
-        {
-            cookie.attachLocked(object);
-        }
-        finally
-        {
-            cookie.lock.unlock();
-        }
-        cache.registerObject(object);
-
-        return object;
+        return engine.describeObjects();
     }
 }

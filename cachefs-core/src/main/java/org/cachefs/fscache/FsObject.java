@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class FsObject implements ObjectContext
 {
-    final FsCache fsCache;
+    final CacheEngine engine;
     final CacheImpl cache;
     final CookieImpl cookie;
     final FsObject parent;
@@ -58,13 +58,13 @@ final class FsObject implements ObjectContext
     volatile boolean dead;
 
     FsObject(
-        final FsCache fsCache,
+        final CacheEngine engine,
         final CacheImpl cache,
         final CookieImpl cookie,
         final FsObject parent,
         final int debugId)
     {
-        this.fsCache = fsCache;
+        this.engine = engine;
         this.cache = cache;
         this.cookie = cookie;
         this.parent = parent;
@@ -180,7 +180,7 @@ final class FsObject implements ObjectContext
 
     public CheckAux checkAux(final byte[] aux)
     {
-        final Stats stats = fsCache.counters();
+        final Stats stats = engine.counters();
         if (!cookie.traits.checksAux)
         {
             stats.inc(StatCounter.CHECKAUX_NONE);
@@ -198,7 +198,7 @@ final class FsObject implements ObjectContext
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            fsCache.reportError(ex);
+            engine.reportError(ex);
             result = CheckAux.OBSOLETE;
         }
 
@@ -297,7 +297,7 @@ final class FsObject implements ObjectContext
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            fsCache.backendFailed(cache, ex);
+            engine.backendFailed(cache, ex);
             return null;
         }
     }
@@ -310,7 +310,7 @@ final class FsObject implements ObjectContext
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            fsCache.backendFailed(cache, ex);
+            engine.backendFailed(cache, ex);
         }
     }
 

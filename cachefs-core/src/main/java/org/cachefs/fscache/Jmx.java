@@ -23,13 +23,13 @@ final class Jmx
     private static final java.util.concurrent.atomic.AtomicInteger INSTANCES =
         new java.util.concurrent.atomic.AtomicInteger();
 
-    private final FsCache fsCache;
+    private final CacheEngine engine;
     private final String instanceKey;
     private final ObjectName fsCacheName;
 
-    Jmx(final FsCache fsCache)
+    Jmx(final CacheEngine engine)
     {
-        this.fsCache = fsCache;
+        this.engine = engine;
         final int instance = INSTANCES.incrementAndGet();
         this.instanceKey = instance == 1 ? "" : ",instance=" + instance;
         this.fsCacheName = register("org.cachefs:type=FsCache" + instanceKey, new FsCacheView());
@@ -58,7 +58,7 @@ final class Jmx
         }
         catch (final JMException ex)
         {
-            fsCache.reportError(ex);
+            engine.reportError(ex);
         }
     }
 
@@ -72,7 +72,7 @@ final class Jmx
         }
         catch (final JMException | RuntimeException ex)
         {
-            fsCache.reportError(ex);
+            engine.reportError(ex);
             return null;
         }
     }
@@ -87,7 +87,7 @@ final class Jmx
         @Override
         public Map<String, Long> getCounters()
         {
-            final FsCacheStats stats = fsCache.stats();
+            final FsCacheStats stats = engine.stats();
             final Map<String, Long> counters = new LinkedHashMap<>();
             for (final StatCounter counter : StatCounter.values())
             {
@@ -99,13 +99,13 @@ final class Jmx
         @Override
         public String getStatsText()
         {
-            return fsCache.stats().toProcText();
+            return engine.stats().toProcText();
         }
 
         @Override
         public String[] getCacheTags()
         {
-            return fsCache.cacheTags();
+            return engine.cacheTags();
         }
     }
 
@@ -180,7 +180,7 @@ final class Jmx
         @Override
         public void withdraw()
         {
-            fsCache.withdrawCache(cache.backend);
+            engine.withdrawCache(cache.backend);
         }
     }
 }

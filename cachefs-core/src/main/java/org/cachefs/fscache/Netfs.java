@@ -10,14 +10,12 @@ package org.cachefs.fscache;
  */
 public final class Netfs
 {
-    private final FsCache fsCache;
     private final String name;
     private final int version;
     private Cookie primaryIndex;
 
-    Netfs(final FsCache fsCache, final String name, final int version)
+    Netfs(final String name, final int version)
     {
-        this.fsCache = fsCache;
         this.name = name;
         this.version = version;
     }
@@ -25,11 +23,6 @@ public final class Netfs
     void primaryIndex(final Cookie primaryIndex)
     {
         this.primaryIndex = primaryIndex;
-    }
-
-    FsCache fsCache()
-    {
-        return fsCache;
     }
 
     /**

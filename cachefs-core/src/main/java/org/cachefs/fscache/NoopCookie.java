@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class NoopCookie implements Cookie
 {
-    private final FsCache fsCache;
+    private final CacheEngine engine;
 
-    NoopCookie(final FsCache fsCache)
+    NoopCookie(final CacheEngine engine)
     {
-        this.fsCache = fsCache;
+        this.engine = engine;
     }
 
     public boolean isNoop()
@@ -29,15 +29,15 @@ final class NoopCookie implements Cookie
     public <D> Cookie acquire(final CookieDefinition<D> def, final D data)
     {
         Cookies.validateDefinition(def);
-        fsCache.counters().inc(StatCounter.ACQUIRES);
-        fsCache.counters().inc(StatCounter.ACQUIRES_NULL);
+        engine.counters().inc(StatCounter.ACQUIRES);
+        engine.counters().inc(StatCounter.ACQUIRES_NULL);
         return this;
     }
 
     public void update()
     {
-        fsCache.counters().inc(StatCounter.UPDATES);
-        fsCache.counters().inc(StatCounter.UPDATES_NULL);
+        engine.counters().inc(StatCounter.UPDATES);
+        engine.counters().inc(StatCounter.UPDATES_NULL);
     }
 
     public Result attrChanged()
@@ -113,8 +113,8 @@ final class NoopCookie implements Cookie
 
     public void relinquish(final boolean retire)
     {
-        fsCache.counters().inc(StatCounter.RELINQUISHES);
-        fsCache.counters().inc(StatCounter.RELINQUISHES_NULL);
+        engine.counters().inc(StatCounter.RELINQUISHES);
+        engine.counters().inc(StatCounter.RELINQUISHES_NULL);
     }
 
     public String toString()

@@ -129,7 +129,7 @@ final class ObjectAcceptedWork
         if (object.ops.submitLocked(op))
         {
             writer = op;
-            object.fsCache.counters().inc(StatCounter.STORE_OPS);
+            object.engine.counters().inc(StatCounter.STORE_OPS);
         }
         else
         {

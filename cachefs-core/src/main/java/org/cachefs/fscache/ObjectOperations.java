@@ -62,7 +62,7 @@ final class ObjectOperations
         {
             op.state = Operation.PENDING;
             pendingOps.addLast(op);
-            object.fsCache.counters().inc(StatCounter.OPS_PENDING);
+            object.engine.counters().inc(StatCounter.OPS_PENDING);
         }
 
         return true;
@@ -72,12 +72,12 @@ final class ObjectOperations
     {
         nInProgress++;
         op.state = Operation.IN_PROGRESS;
-        final FsCache fsCache = object.fsCache;
-        fsCache.counters().inc(StatCounter.OPS_RUN);
+        final CacheEngine engine = object.engine;
+        engine.counters().inc(StatCounter.OPS_RUN);
         if (op.hasProcessor())
         {
-            fsCache.counters().inc(StatCounter.OPS_ENQUEUED);
-            fsCache.pool().execute(op);
+            engine.counters().inc(StatCounter.OPS_ENQUEUED);
+            engine.pool().execute(op);
         }
         object.cookie.changed.signalAll();
     }
@@ -144,9 +144,9 @@ final class ObjectOperations
 
     void requeueLocked(final Operation op)
     {
-        final FsCache fsCache = object.fsCache;
-        fsCache.counters().inc(StatCounter.OPS_ENQUEUED);
-        fsCache.pool().execute(op);
+        final CacheEngine engine = object.engine;
+        engine.counters().inc(StatCounter.OPS_ENQUEUED);
+        engine.pool().execute(op);
     }
 
     /**

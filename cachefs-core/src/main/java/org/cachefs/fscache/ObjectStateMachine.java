@@ -67,7 +67,7 @@ final class ObjectStateMachine extends PoolTask
 
     ObjectStateMachine(final FsObject object)
     {
-        super(object.fsCache);
+        super(object.engine);
         this.object = object;
         this.cache = object.cache;
         this.parent = object.parent;
@@ -91,7 +91,7 @@ final class ObjectStateMachine extends PoolTask
             if (state == LOOKING_UP && !lookedUp)
             {
                 lookedUp = true;
-                fsCache.counters().inc(StatCounter.LOOKUPS_NEGATIVE);
+                engine.counters().inc(StatCounter.LOOKUPS_NEGATIVE);
                 setStateLocked(CREATING);
                 object.cookie.lookupNegativeLocked();
             }
@@ -111,14 +111,14 @@ final class ObjectStateMachine extends PoolTask
             {
                 case LOOKING_UP:
                     lookedUp = true;
-                    fsCache.counters().inc(StatCounter.LOOKUPS_POSITIVE);
+                    engine.counters().inc(StatCounter.LOOKUPS_POSITIVE);
                     object.cookie.lookupPositiveLocked();
                     setStateLocked(AVAILABLE);
                     enqueueLocked();
                     break;
 
                 case CREATING:
-                    fsCache.counters().inc(StatCounter.LOOKUPS_CREATED);
+                    engine.counters().inc(StatCounter.LOOKUPS_CREATED);
                     setStateLocked(AVAILABLE);
                     enqueueLocked();
                     break;
@@ -171,7 +171,7 @@ final class ObjectStateMachine extends PoolTask
         if (!queued)
         {
             queued = true;
-            fsCache.pool().execute(this);
+            engine.pool().execute(this);
         }
     }
 
@@ -268,7 +268,7 @@ final class ObjectStateMachine extends PoolTask
                     object.cookie.lookupFinishedLocked();
                     object.ops.availableLocked();
                     object.family.takeDependentsLocked();
-                    fsCache.counters().inc(StatCounter.OBJECTS_AVAILABLE);
+                    engine.counters().inc(StatCounter.OBJECTS_AVAILABLE);
                     return ACT_AVAILABLE;
                 }
                 return activeTransitLocked();
@@ -460,7 +460,7 @@ final class ObjectStateMachine extends PoolTask
 
     private void performLookup()
     {
-        fsCache.counters().inc(StatCounter.LOOKUPS);
+        engine.counters().inc(StatCounter.LOOKUPS);
         if (cache.isIoError() || cache.isWithdrawn())
         {
             raiseEvent(EV_WITHDRAW);
@@ -473,14 +473,14 @@ final class ObjectStateMachine extends PoolTask
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            fsCache.backendFailed(cache, ex);
+            engine.backendFailed(cache, ex);
             lookupError();
         }
     }
 
     private void performUpdate()
     {
-        fsCache.counters().inc(StatCounter.UPDATES_RUN);
+        engine.counters().inc(StatCounter.UPDATES_RUN);
         Result result = Result.OK;
         if (!cache.isIoError() && !cache.isWithdrawn())
         {
@@ -500,7 +500,7 @@ final class ObjectStateMachine extends PoolTask
             }
             catch (final RuntimeException | LinkageError | AssertionError ex)
             {
-                fsCache.backendFailed(cache, ex);
+                engine.backendFailed(cache, ex);
                 result = Result.IO_ERROR;
             }
         }
@@ -530,7 +530,7 @@ final class ObjectStateMachine extends PoolTask
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            fsCache.reportError(ex);
+            engine.reportError(ex);
         }
 
         object.family.leaveParent();
@@ -544,7 +544,7 @@ final class ObjectStateMachine extends PoolTask
         {
             lock.unlock();
         }
-        fsCache.counters().inc(StatCounter.OBJECTS_DEAD);
+        engine.counters().inc(StatCounter.OBJECTS_DEAD);
 
         final FsObject next = cache.objectDead(object);
         try
@@ -553,7 +553,7 @@ final class ObjectStateMachine extends PoolTask
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            fsCache.reportError(ex);
+            engine.reportError(ex);
         }
 
         if (null != next)
@@ -570,7 +570,7 @@ final class ObjectStateMachine extends PoolTask
         }
         catch (final RuntimeException | LinkageError | AssertionError ex)
         {
-            fsCache.backendFailed(cache, ex);
+            engine.backendFailed(cache, ex);
         }
     }
 

@@ -23,7 +23,7 @@ abstract class Operation extends PoolTask
 
     Operation(final FsObject object, final boolean exclusive)
     {
-        super(object.fsCache);
+        super(object.engine);
         this.object = object;
         this.exclusive = exclusive;
     }

@@ -6,11 +6,11 @@ package org.cachefs.fscache;
  */
 abstract class PoolTask implements Runnable
 {
-    final FsCache fsCache;
+    final CacheEngine engine;
 
-    PoolTask(final FsCache fsCache)
+    PoolTask(final CacheEngine engine)
     {
-        this.fsCache = fsCache;
+        this.engine = engine;
     }
 
     public final void run()
@@ -21,11 +21,11 @@ abstract class PoolTask implements Runnable
         }
         catch (final Throwable ex)
         {
-            fsCache.reportError(ex);
+            engine.reportError(ex);
         }
         finally
         {
-            fsCache.pool().taskDone();
+            engine.pool().taskDone();
         }
     }
 

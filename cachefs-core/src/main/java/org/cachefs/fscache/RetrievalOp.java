@@ -143,7 +143,7 @@ final class RetrievalOp extends Operation implements Retrieval
         }
         catch (final Throwable ex)
         {
-            fsCache.reportError(ex);
+            engine.reportError(ex);
         }
         finally
         {
@@ -219,7 +219,7 @@ final class RetrievalOp extends Operation implements Retrieval
             }
             catch (final Throwable ex)
             {
-                fsCache.reportError(ex);
+                engine.reportError(ex);
             }
         }
 
@@ -251,8 +251,8 @@ final class RetrievalOp extends Operation implements Retrieval
         }
 
         get();
-        fsCache.counters().inc(StatCounter.OPS_ENQUEUED);
-        fsCache.pool().execute(this);
+        engine.counters().inc(StatCounter.OPS_ENQUEUED);
+        engine.pool().execute(this);
     }
 
     void doWork()

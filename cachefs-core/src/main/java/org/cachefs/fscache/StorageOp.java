@@ -53,8 +53,8 @@ final class StorageOp extends Operation implements Storage
 
     void doWork()
     {
-        final FsCache fsCache = object.fsCache;
-        fsCache.counters().inc(StatCounter.STORE_CALLS);
+        final CacheEngine engine = object.engine;
+        engine.counters().inc(StatCounter.STORE_CALLS);
         final CacheObject grabbed = object.isActive() ? object.grab() : null;
         if (null == grabbed)
         {
@@ -73,7 +73,7 @@ final class StorageOp extends Operation implements Storage
 
         try
         {
-            final int batch = fsCache.options().storeBatchPages();
+            final int batch = engine.options().storeBatchPages();
             int written = 0;
             while (true)
             {
@@ -102,7 +102,7 @@ final class StorageOp extends Operation implements Storage
 
                     if (written >= batch)
                     {
-                        if (fsCache.pool().hasWaitingTasks())
+                        if (engine.pool().hasWaitingTasks())
                         {
                             object.ops.requeueLocked(this);
                             return;
@@ -135,7 +135,7 @@ final class StorageOp extends Operation implements Storage
                 }
                 catch (final RuntimeException | LinkageError | AssertionError ex)
                 {
-                    fsCache.backendFailed(object.cache, ex);
+                    engine.backendFailed(object.cache, ex);
                     result = Result.IO_ERROR;
                 }
 
