@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * utilities backends call through {@link CacheObject}. Its jobs are done by its rooms:
  * <ul>
  *     <li>{@link ObjectStateMachine}: the state, the events, the steps from lookup to death (the object's pool
- *     task);</li>
+ *     task), with {@link ObjectLifecycleCalls} making those steps' backend calls;</li>
  *     <li>{@link ObjectOperations}: the admission of operations, shared and exclusive;</li>
  *     <li>{@link ObjectFamily}: the children, the dependents waiting for it, the wait on its parent;</li>
  *     <li>{@link ObjectAcceptedWork}: the storage operation, the attribute changes in flight, the deferred

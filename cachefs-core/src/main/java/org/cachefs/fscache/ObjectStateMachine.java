@@ -1,6 +1,5 @@
 package org.cachefs.fscache;
 
-import org.cachefs.fscache.spi.CacheBackend;
 import org.cachefs.fscache.spi.CacheObject;
 import org.cachefs.fscache.spi.ObjectState;
 
@@ -23,8 +22,8 @@ import static org.cachefs.fscache.spi.ObjectState.WITHDRAWING;
 /**
  * The state machine of one object ({@code fscache_object_work_func} and its states): the object's state and pending
  * events, the lookup reports of the backend, and the steps from lookup to death, each decided under the lock and
- * performed (backend lookup, update, drop) without it. It is the pool task of its object, queued at most once at a
- * time ({@link #queued}).
+ * performed without it (a step's backend calls are made by {@link ObjectLifecycleCalls}). It is the pool task of its
+ * object, queued at most once at a time ({@link #queued}).
  * <p>
  * Threading: {@link #state}, {@link #events} and {@link #queued} are guarded by the object's lock (the lock of its
  * cookie); {@link #state} is volatile and also read without it. {@link #doWork()} runs on one pool thread at a time;
@@ -57,6 +56,7 @@ final class ObjectStateMachine extends PoolTask
     private final CacheImpl cache;
     private final FsObject parent;
     private final ReentrantLock lock;
+    private final ObjectLifecycleCalls calls;
 
     private volatile ObjectState state = INIT;
     int events;
@@ -72,6 +72,7 @@ final class ObjectStateMachine extends PoolTask
         this.cache = object.cache;
         this.parent = object.parent;
         this.lock = object.lock;
+        this.calls = new ObjectLifecycleCalls(object);
     }
 
     ObjectState state()
@@ -405,7 +406,7 @@ final class ObjectStateMachine extends PoolTask
                 break;
 
             case ACT_AVAILABLE:
-                callLookupComplete();
+                calls.lookupComplete();
                 object.family.doneParentOp();
                 object.family.wakeDependents();
                 break;
@@ -415,7 +416,7 @@ final class ObjectStateMachine extends PoolTask
                 break;
 
             case ACT_LC_DYING:
-                callLookupComplete();
+                calls.lookupComplete();
                 lock.lock();
                 try
                 {
@@ -467,13 +468,8 @@ final class ObjectStateMachine extends PoolTask
             return;
         }
 
-        try
+        if (!calls.lookup())
         {
-            cache.backend.lookupObject(object.backendObject);
-        }
-        catch (final RuntimeException | LinkageError | AssertionError ex)
-        {
-            engine.backendFailed(cache, ex);
             lookupError();
         }
     }
@@ -484,25 +480,7 @@ final class ObjectStateMachine extends PoolTask
         Result result = Result.OK;
         if (!cache.isIoError() && !cache.isWithdrawn())
         {
-            final CacheBackend backend = cache.backend;
-            final CacheObject backendObject = object.backendObject;
-            try
-            {
-                backend.lockObject(backendObject);
-                try
-                {
-                    result = backend.updateObject(backendObject);
-                }
-                finally
-                {
-                    backend.unlockObject(backendObject);
-                }
-            }
-            catch (final RuntimeException | LinkageError | AssertionError ex)
-            {
-                engine.backendFailed(cache, ex);
-                result = Result.IO_ERROR;
-            }
+            result = calls.update();
         }
 
         lock.lock();
@@ -522,16 +500,8 @@ final class ObjectStateMachine extends PoolTask
 
     private void performDrop()
     {
-        final CacheBackend backend = cache.backend;
         final CacheObject backendObject = object.backendObject;
-        try
-        {
-            backend.dropObject(backendObject);
-        }
-        catch (final RuntimeException | LinkageError | AssertionError ex)
-        {
-            engine.reportError(ex);
-        }
+        calls.drop(backendObject);
 
         object.family.leaveParent();
 
@@ -547,30 +517,11 @@ final class ObjectStateMachine extends PoolTask
         engine.counters().inc(StatCounter.OBJECTS_DEAD);
 
         final FsObject next = cache.objectDead(object);
-        try
-        {
-            backend.putObject(backendObject);
-        }
-        catch (final RuntimeException | LinkageError | AssertionError ex)
-        {
-            engine.reportError(ex);
-        }
+        calls.putDropped(backendObject);
 
         if (null != next)
         {
             next.machine.enqueue();
-        }
-    }
-
-    private void callLookupComplete()
-    {
-        try
-        {
-            cache.backend.lookupComplete(object.backendObject);
-        }
-        catch (final RuntimeException | LinkageError | AssertionError ex)
-        {
-            engine.backendFailed(cache, ex);
         }
     }
 

@@ -2,8 +2,8 @@ package org.cachefs.fscache;
 
 /**
  * An asynchronous operation on an object ({@code struct fscache_operation}). Admitted by
- * {@link ObjectOperations#submitLocked(Operation)}: shared operations run together, an exclusive one runs alone, waiting for
- * the operations in progress and holding back those submitted after it. An operation with a processor
+ * {@link ObjectOperations#submitLocked(Operation)}: shared operations run together, an exclusive one runs alone,
+ * waiting for the operations in progress and holding back those submitted after it. An operation with a processor
  * ({@link #hasProcessor()}) is queued on the pool when it starts; one without is processed by the thread that
  * submitted it once started.
  * <p>
