@@ -1,6 +1,5 @@
 package org.cachefs.fscache.memory;
 
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 import org.cachefs.fscache.CachePage;
 import org.cachefs.fscache.CheckAux;
@@ -16,8 +15,6 @@ import org.cachefs.fscache.spi.RetrievalProcessor;
 import org.cachefs.fscache.spi.Storage;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +68,7 @@ public final class MemoryCacheBackend implements CacheBackend
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition writeGate = lock.newCondition();
-    private final Entry root = new Entry(null, new ByteKey(new byte[0]), CookieType.INDEX, new byte[0]);
+    private final MemoryEntry root = new MemoryEntry(null, new ByteKey(new byte[0]), CookieType.INDEX, new byte[0]);
     private long usedPages;
     private long clock;
     private long culled;
@@ -446,7 +443,7 @@ public final class MemoryCacheBackend implements CacheBackend
         final MemoryObject memoryObject = (MemoryObject)object;
         final MemoryObject parentObject = (MemoryObject)object.parent();
         final ByteKey key = new ByteKey(object.key());
-        Entry found = null;
+        MemoryEntry found = null;
         byte[] storedAux = null;
         long storedSize = -1;
         boolean failed = false;
@@ -454,7 +451,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry parentEntry = parentObject.entry;
+            final MemoryEntry parentEntry = parentObject.entry;
             if (dissociated || null == parentEntry)
             {
                 failed = true;
@@ -535,14 +532,14 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry parentEntry = parentObject.entry;
+            final MemoryEntry parentEntry = parentObject.entry;
             if (dissociated || null == parentEntry)
             {
                 failed = true;
             }
             else
             {
-                final Entry created = new Entry(parentEntry, key, object.type(), object.aux());
+                final MemoryEntry created = new MemoryEntry(parentEntry, key, object.type(), object.aux());
                 parentEntry.children.put(key, created);
                 created.bound = memoryObject;
                 memoryObject.entry = created;
@@ -618,7 +615,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry entry = ((MemoryObject)object).entry;
+            final MemoryEntry entry = ((MemoryObject)object).entry;
             if (null == entry || dissociated)
             {
                 return Result.NO_BUFS;
@@ -643,7 +640,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry entry = ((MemoryObject)object).entry;
+            final MemoryEntry entry = ((MemoryObject)object).entry;
             if (null != entry)
             {
                 entry.pinned = false;
@@ -661,7 +658,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry entry = ((MemoryObject)object).entry;
+            final MemoryEntry entry = ((MemoryObject)object).entry;
             if (null == entry || dissociated)
             {
                 return Result.NO_BUFS;
@@ -683,7 +680,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry entry = memoryObject.entry;
+            final MemoryEntry entry = memoryObject.entry;
             memoryObject.entry = null;
             if (null == entry)
             {
@@ -741,7 +738,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry entry = ((MemoryObject)object).entry;
+            final MemoryEntry entry = ((MemoryObject)object).entry;
             if (null == entry || dissociated)
             {
                 return Result.NO_BUFS;
@@ -782,7 +779,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry entry = ((MemoryObject)object).entry;
+            final MemoryEntry entry = ((MemoryObject)object).entry;
             if (null == entry || dissociated)
             {
                 return Result.NO_BUFS;
@@ -920,7 +917,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry entry = ((MemoryObject)op.object()).entry;
+            final MemoryEntry entry = ((MemoryObject)op.object()).entry;
             for (int i = 0, n = pages.size(); i < n; i++)
             {
                 if (allocateFor(entry, pages.get(i).index()))
@@ -987,7 +984,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry entry = memoryObject.entry;
+            final MemoryEntry entry = memoryObject.entry;
             final long index = page.index();
             if (dissociated || null == entry || index >= entry.limitPages)
             {
@@ -1019,7 +1016,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final Entry entry = ((MemoryObject)object).entry;
+            final MemoryEntry entry = ((MemoryObject)object).entry;
             if (null != entry)
             {
                 final long before = entry.usage();
@@ -1056,7 +1053,7 @@ public final class MemoryCacheBackend implements CacheBackend
      */
     private int decideRead(final Retrieval op, final CachePage page)
     {
-        final Entry entry = ((MemoryObject)op.object()).entry;
+        final MemoryEntry entry = ((MemoryObject)op.object()).entry;
         if (dissociated || null == entry)
         {
             return NONE;
@@ -1162,7 +1159,7 @@ public final class MemoryCacheBackend implements CacheBackend
             return null;
         }
 
-        final Entry entry = ((MemoryObject)op.object()).entry;
+        final MemoryEntry entry = ((MemoryObject)op.object()).entry;
         final byte[] data = null == entry ? null : entry.pages.get(page.index());
         if (null == data)
         {
@@ -1204,7 +1201,7 @@ public final class MemoryCacheBackend implements CacheBackend
     // Space.
     // ---------------------------------------------------------------------------------------------------------------
 
-    private boolean allocateFor(final Entry entry, final long index)
+    private boolean allocateFor(final MemoryEntry entry, final long index)
     {
         if (dissociated || null == entry || index >= entry.limitPages)
         {
@@ -1219,7 +1216,7 @@ public final class MemoryCacheBackend implements CacheBackend
         return allocateBlock(entry, index);
     }
 
-    private boolean allocateBlock(final Entry entry, final long index)
+    private boolean allocateBlock(final MemoryEntry entry, final long index)
     {
         final long before = entry.usage();
         if (entry.blocks() >= entry.reservedPages && usedPages + 1 > capacityPages &&
@@ -1236,12 +1233,12 @@ public final class MemoryCacheBackend implements CacheBackend
     /**
      * Cull unused, unpinned data objects, least recently used first, until {@code needed} pages are free.
      */
-    private boolean cull(final long needed, final Entry keep)
+    private boolean cull(final long needed, final MemoryEntry keep)
     {
         long freed = 0;
         while (freed < needed)
         {
-            final Entry victim = findCullable(root, keep, null);
+            final MemoryEntry victim = findCullable(root, keep, null);
             if (null == victim)
             {
                 return false;
@@ -1255,10 +1252,10 @@ public final class MemoryCacheBackend implements CacheBackend
         return true;
     }
 
-    private static Entry findCullable(final Entry entry, final Entry keep, final Entry best)
+    private static MemoryEntry findCullable(final MemoryEntry entry, final MemoryEntry keep, final MemoryEntry best)
     {
-        Entry result = best;
-        for (final Entry child : entry.children.values())
+        MemoryEntry result = best;
+        for (final MemoryEntry child : entry.children.values())
         {
             if (!child.type.isIndex() && child != keep && null == child.bound && !child.pinned &&
                 child.children.isEmpty() && child.usage() > 0 && (null == result || child.lastUse < result.lastUse))
@@ -1271,9 +1268,9 @@ public final class MemoryCacheBackend implements CacheBackend
         return result;
     }
 
-    private void removeSubtree(final Entry entry)
+    private void removeSubtree(final MemoryEntry entry)
     {
-        for (final Entry child : new ArrayList<>(entry.children.values()))
+        for (final MemoryEntry child : new ArrayList<>(entry.children.values()))
         {
             removeSubtree(child);
         }
@@ -1288,10 +1285,10 @@ public final class MemoryCacheBackend implements CacheBackend
         }
     }
 
-    private long pinnedUsage(final Entry entry)
+    private long pinnedUsage(final MemoryEntry entry)
     {
         long total = entry.pinned ? entry.usage() : 0;
-        for (final Entry child : entry.children.values())
+        for (final MemoryEntry child : entry.children.values())
         {
             total += pinnedUsage(child);
         }
@@ -1299,15 +1296,15 @@ public final class MemoryCacheBackend implements CacheBackend
         return total;
     }
 
-    private void touch(final Entry entry)
+    private void touch(final MemoryEntry entry)
     {
         entry.lastUse = ++clock;
     }
 
-    private static long countStored(final Entry entry)
+    private static long countStored(final MemoryEntry entry)
     {
         long total = entry.pages.size();
-        for (final Entry child : entry.children.values())
+        for (final MemoryEntry child : entry.children.values())
         {
             total += countStored(child);
         }
@@ -1315,10 +1312,10 @@ public final class MemoryCacheBackend implements CacheBackend
         return total;
     }
 
-    private static int countEntries(final Entry entry)
+    private static int countEntries(final MemoryEntry entry)
     {
         int total = 1;
-        for (final Entry child : entry.children.values())
+        for (final MemoryEntry child : entry.children.values())
         {
             total += countEntries(child);
         }
@@ -1414,90 +1411,6 @@ public final class MemoryCacheBackend implements CacheBackend
         public MemoryCacheBackend build()
         {
             return new MemoryCacheBackend(this);
-        }
-    }
-
-    private static final class MemoryObject extends CacheObject
-    {
-        final MemoryCacheBackend backend;
-        final AtomicInteger refs = new AtomicInteger(1);
-        final ReentrantLock objectLock = new ReentrantLock();
-        Entry entry;
-
-        MemoryObject(final ObjectContext context, final MemoryCacheBackend backend)
-        {
-            super(context);
-            this.backend = backend;
-        }
-    }
-
-    private static final class Entry
-    {
-        final Entry parent;
-        final ByteKey key;
-        final CookieType type;
-        final HashMap<ByteKey, Entry> children = new HashMap<>();
-        final Long2ObjectHashMap<byte[]> pages = new Long2ObjectHashMap<>();
-        final LongHashSet allocated = new LongHashSet();
-        byte[] aux;
-        long reservedPages;
-        long sizeBytes = -1;
-        long limitPages = Long.MAX_VALUE;
-        boolean pinned;
-        long lastUse;
-        MemoryObject bound;
-
-        Entry(final Entry parent, final ByteKey key, final CookieType type, final byte[] aux)
-        {
-            this.parent = parent;
-            this.key = key;
-            this.type = type;
-            this.aux = aux;
-        }
-
-        long blocks()
-        {
-            return pages.size() + allocated.size();
-        }
-
-        long usage()
-        {
-            return Math.max(blocks(), reservedPages);
-        }
-    }
-
-    private static final class ByteKey
-    {
-        final byte[] bytes;
-        final int hash;
-
-        ByteKey(final byte[] bytes)
-        {
-            this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
-        }
-
-        public boolean equals(final Object other)
-        {
-            return other instanceof ByteKey && Arrays.equals(bytes, ((ByteKey)other).bytes);
-        }
-
-        public int hashCode()
-        {
-            return hash;
-        }
-    }
-
-    private static final class HeldRead
-    {
-        final Retrieval op;
-        final CachePage page;
-        Result result;
-
-        HeldRead(final Retrieval op, final CachePage page)
-        {
-            this.op = op;
-            this.page = page;
         }
     }
 }
