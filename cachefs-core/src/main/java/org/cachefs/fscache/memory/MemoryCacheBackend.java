@@ -1,9 +1,7 @@
 package org.cachefs.fscache.memory;
 
-import org.agrona.collections.LongHashSet;
 import org.cachefs.fscache.CachePage;
 import org.cachefs.fscache.CheckAux;
-import org.cachefs.fscache.CookieType;
 import org.cachefs.fscache.Result;
 import org.cachefs.fscache.spi.CacheBackend;
 import org.cachefs.fscache.spi.CacheContext;
@@ -19,7 +17,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -63,23 +60,11 @@ public final class MemoryCacheBackend implements CacheBackend
     private final String identifier;
     private final int pageSize;
     private final long capacityPages;
-    private final long pinLimitPages;
     private final boolean asyncReads;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition writeGate = lock.newCondition();
-    private final MemoryEntry root = new MemoryEntry(null, new ByteKey(new byte[0]), CookieType.INDEX, new byte[0]);
-    private long usedPages;
-    private long clock;
-    private long culled;
-    private volatile boolean dissociated = true;
-
-    private int failReads;
-    private int failWrites;
-    private boolean holdReads;
-    private final ArrayList<HeldRead> heldReads = new ArrayList<>();
-    private boolean holdWrites;
-    private int writesHeld;
+    private final MemoryStore store;
+    private final MemoryFaults faults;
 
     /**
      * A backend of the given capacity with the default page size (4096).
@@ -109,8 +94,10 @@ public final class MemoryCacheBackend implements CacheBackend
         identifier = null != builder.identifier ? builder.identifier : NAME + "-" + INSTANCES.incrementAndGet();
         pageSize = builder.pageSize;
         capacityPages = builder.capacityPages;
-        pinLimitPages = builder.pinLimitPages == Long.MAX_VALUE ? capacityPages : builder.pinLimitPages;
         asyncReads = builder.asyncReads;
+        store = new MemoryStore(
+            capacityPages, builder.pinLimitPages == Long.MAX_VALUE ? capacityPages : builder.pinLimitPages);
+        faults = new MemoryFaults(lock, store);
     }
 
     /**
@@ -147,7 +134,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            return usedPages;
+            return store.usedPages();
         }
         finally
         {
@@ -165,7 +152,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            return countStored(root);
+            return store.storedPages();
         }
         finally
         {
@@ -183,7 +170,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            return countEntries(root) - 1;
+            return store.objectCount();
         }
         finally
         {
@@ -201,7 +188,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            return culled;
+            return store.culledObjects();
         }
         finally
         {
@@ -215,15 +202,7 @@ public final class MemoryCacheBackend implements CacheBackend
      */
     public void failNextRead()
     {
-        lock.lock();
-        try
-        {
-            failReads++;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        faults.failNextRead();
     }
 
     /**
@@ -232,15 +211,7 @@ public final class MemoryCacheBackend implements CacheBackend
      */
     public void failNextWrite()
     {
-        lock.lock();
-        try
-        {
-            failWrites++;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        faults.failNextWrite();
     }
 
     /**
@@ -249,15 +220,7 @@ public final class MemoryCacheBackend implements CacheBackend
      */
     public void holdReads()
     {
-        lock.lock();
-        try
-        {
-            holdReads = true;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        faults.holdReads();
     }
 
     /**
@@ -267,33 +230,7 @@ public final class MemoryCacheBackend implements CacheBackend
      */
     public int releaseHeldReads()
     {
-        final ArrayList<HeldRead> released;
-        lock.lock();
-        try
-        {
-            holdReads = false;
-            released = new ArrayList<>(heldReads);
-            heldReads.clear();
-            for (int i = 0, n = released.size(); i < n; i++)
-            {
-                released.get(i).result = copyIn(released.get(i).op, released.get(i).page);
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
-
-        for (int i = 0, n = released.size(); i < n; i++)
-        {
-            final HeldRead held = released.get(i);
-            if (null != held.result)
-            {
-                held.op.endIo(held.page, held.result);
-            }
-        }
-
-        return released.size();
+        return faults.releaseHeldReads();
     }
 
     /**
@@ -303,15 +240,7 @@ public final class MemoryCacheBackend implements CacheBackend
      */
     public int heldReadCount()
     {
-        lock.lock();
-        try
-        {
-            return heldReads.size();
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return faults.heldReadCount();
     }
 
     /**
@@ -320,15 +249,7 @@ public final class MemoryCacheBackend implements CacheBackend
      */
     public void holdWrites()
     {
-        lock.lock();
-        try
-        {
-            holdWrites = true;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        faults.holdWrites();
     }
 
     /**
@@ -336,16 +257,7 @@ public final class MemoryCacheBackend implements CacheBackend
      */
     public void releaseWrites()
     {
-        lock.lock();
-        try
-        {
-            holdWrites = false;
-            writeGate.signalAll();
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        faults.releaseWrites();
     }
 
     /**
@@ -360,25 +272,7 @@ public final class MemoryCacheBackend implements CacheBackend
     public boolean awaitHeldWrites(final int count, final long timeout, final TimeUnit unit)
         throws InterruptedException
     {
-        long remainingNs = unit.toNanos(timeout);
-        lock.lock();
-        try
-        {
-            while (writesHeld < count)
-            {
-                if (remainingNs <= 0)
-                {
-                    return false;
-                }
-                remainingNs = writeGate.awaitNanos(remainingNs);
-            }
-
-            return true;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return faults.awaitHeldWrites(count, timeout, unit);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -405,7 +299,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            if (!dissociated)
+            if (!store.dissociated())
             {
                 throw new IllegalStateException("memory cache '" + identifier + "' is already added");
             }
@@ -415,10 +309,8 @@ public final class MemoryCacheBackend implements CacheBackend
                     " does not match the cache page size " + cache.pageSize());
             }
 
-            dissociated = false;
             final MemoryObject master = new MemoryObject(fsdef, this);
-            master.entry = root;
-            root.bound = master;
+            store.associate(master);
 
             return master;
         }
@@ -430,7 +322,7 @@ public final class MemoryCacheBackend implements CacheBackend
 
     public CacheObject allocObject(final ObjectContext object)
     {
-        if (dissociated)
+        if (store.dissociated())
         {
             return null;
         }
@@ -452,7 +344,7 @@ public final class MemoryCacheBackend implements CacheBackend
         try
         {
             final MemoryEntry parentEntry = parentObject.entry;
-            if (dissociated || null == parentEntry)
+            if (store.dissociated() || null == parentEntry)
             {
                 failed = true;
             }
@@ -465,14 +357,12 @@ public final class MemoryCacheBackend implements CacheBackend
                 }
                 else if (null != found && found.type != object.type())
                 {
-                    removeSubtree(found);
+                    store.removeSubtree(found);
                     found = null;
                 }
                 else if (null != found)
                 {
-                    found.bound = memoryObject;
-                    memoryObject.entry = found;
-                    touch(found);
+                    store.bind(found, memoryObject);
                     storedAux = found.aux;
                     storedSize = found.sizeBytes;
                 }
@@ -513,7 +403,7 @@ public final class MemoryCacheBackend implements CacheBackend
                 {
                     found.bound = null;
                     memoryObject.entry = null;
-                    removeSubtree(found);
+                    store.removeSubtree(found);
                 }
             }
             finally
@@ -533,17 +423,13 @@ public final class MemoryCacheBackend implements CacheBackend
         try
         {
             final MemoryEntry parentEntry = parentObject.entry;
-            if (dissociated || null == parentEntry)
+            if (store.dissociated() || null == parentEntry)
             {
                 failed = true;
             }
             else
             {
-                final MemoryEntry created = new MemoryEntry(parentEntry, key, object.type(), object.aux());
-                parentEntry.children.put(key, created);
-                created.bound = memoryObject;
-                memoryObject.entry = created;
-                touch(created);
+                store.bind(store.create(parentEntry, key, object.type(), object.aux()), memoryObject);
             }
         }
         finally
@@ -567,7 +453,7 @@ public final class MemoryCacheBackend implements CacheBackend
 
     public CacheObject grabObject(final CacheObject object)
     {
-        if (dissociated)
+        if (store.dissociated())
         {
             return null;
         }
@@ -616,18 +502,12 @@ public final class MemoryCacheBackend implements CacheBackend
         try
         {
             final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null == entry || dissociated)
+            if (null == entry || store.dissociated())
             {
                 return Result.NO_BUFS;
             }
 
-            if (!entry.pinned && pinnedUsage(root) + entry.usage() > pinLimitPages)
-            {
-                return Result.NO_SPACE;
-            }
-            entry.pinned = true;
-
-            return Result.OK;
+            return store.pin(entry) ? Result.OK : Result.NO_SPACE;
         }
         finally
         {
@@ -659,7 +539,7 @@ public final class MemoryCacheBackend implements CacheBackend
         try
         {
             final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null == entry || dissociated)
+            if (null == entry || store.dissociated())
             {
                 return Result.NO_BUFS;
             }
@@ -675,34 +555,11 @@ public final class MemoryCacheBackend implements CacheBackend
 
     public void dropObject(final CacheObject object)
     {
-        final MemoryObject memoryObject = (MemoryObject)object;
         final boolean retire = object.state() == ObjectState.RECYCLING;
         lock.lock();
         try
         {
-            final MemoryEntry entry = memoryObject.entry;
-            memoryObject.entry = null;
-            if (null == entry)
-            {
-                return;
-            }
-
-            if (entry.bound == memoryObject)
-            {
-                entry.bound = null;
-            }
-
-            if (retire && entry != root)
-            {
-                removeSubtree(entry);
-            }
-            else
-            {
-                final long before = entry.usage();
-                entry.allocated.clear();
-                usedPages += entry.usage() - before;
-                touch(entry);
-            }
+            store.drop((MemoryObject)object, retire);
         }
         finally
         {
@@ -719,10 +576,8 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            dissociated = true;
-            heldReads.clear();
-            holdWrites = false;
-            writeGate.signalAll();
+            store.dissociate();
+            faults.dissociateLocked();
         }
         finally
         {
@@ -739,31 +594,12 @@ public final class MemoryCacheBackend implements CacheBackend
         try
         {
             final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null == entry || dissociated)
+            if (null == entry || store.dissociated())
             {
                 return Result.NO_BUFS;
             }
 
-            final long before = entry.usage();
-            final Iterator<Long> pages = entry.pages.keySet().iterator();
-            while (pages.hasNext())
-            {
-                if (pages.next() >= limit)
-                {
-                    pages.remove();
-                }
-            }
-            final LongHashSet.LongIterator allocated = entry.allocated.iterator();
-            while (allocated.hasNext())
-            {
-                if (allocated.nextValue() >= limit)
-                {
-                    allocated.remove();
-                }
-            }
-            entry.sizeBytes = size;
-            entry.limitPages = limit;
-            usedPages += entry.usage() - before;
+            store.truncate(entry, size, limit);
 
             return Result.OK;
         }
@@ -780,21 +616,12 @@ public final class MemoryCacheBackend implements CacheBackend
         try
         {
             final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null == entry || dissociated)
+            if (null == entry || store.dissociated())
             {
                 return Result.NO_BUFS;
             }
 
-            final long before = entry.usage();
-            final long delta = Math.max(entry.blocks(), pages) - before;
-            if (delta > 0 && usedPages + delta > capacityPages && !cull(usedPages + delta - capacityPages, entry))
-            {
-                return Result.NO_SPACE;
-            }
-            entry.reservedPages = pages;
-            usedPages += entry.usage() - before;
-
-            return Result.OK;
+            return store.reserve(entry, pages) ? Result.OK : Result.NO_SPACE;
         }
         finally
         {
@@ -895,7 +722,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            allocated = allocateFor(((MemoryObject)op.object()).entry, page.index());
+            allocated = store.allocateFor(((MemoryObject)op.object()).entry, page.index());
         }
         finally
         {
@@ -920,7 +747,7 @@ public final class MemoryCacheBackend implements CacheBackend
             final MemoryEntry entry = ((MemoryObject)op.object()).entry;
             for (int i = 0, n = pages.size(); i < n; i++)
             {
-                if (allocateFor(entry, pages.get(i).index()))
+                if (store.allocateFor(entry, pages.get(i).index()))
                 {
                     marked.add(pages.get(i));
                 }
@@ -946,23 +773,13 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            fail = failWrites > 0;
-            if (fail)
+            fail = faults.takeWriteFailureLocked();
+            if (!fail)
             {
-                failWrites--;
-            }
-            else
-            {
-                writesHeld++;
-                writeGate.signalAll();
-                while (holdWrites && !dissociated)
-                {
-                    writeGate.awaitUninterruptibly();
-                }
-                writesHeld--;
+                faults.passWriteGateLocked();
             }
 
-            if (!fail && dissociated)
+            if (!fail && store.dissociated())
             {
                 return Result.OK;
             }
@@ -984,24 +801,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final MemoryEntry entry = memoryObject.entry;
-            final long index = page.index();
-            if (dissociated || null == entry || index >= entry.limitPages)
-            {
-                return Result.OK;
-            }
-
-            if (!entry.pages.containsKey(index) && !entry.allocated.contains(index) &&
-                !allocateBlock(entry, index))
-            {
-                return Result.OK;
-            }
-
-            final long before = entry.usage();
-            entry.allocated.remove(index);
-            entry.pages.put(index, copy);
-            usedPages += entry.usage() - before;
-            touch(entry);
+            store.storePage(memoryObject.entry, page.index(), copy);
 
             return Result.OK;
         }
@@ -1016,15 +816,7 @@ public final class MemoryCacheBackend implements CacheBackend
         lock.lock();
         try
         {
-            final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null != entry)
-            {
-                final long before = entry.usage();
-                if (entry.allocated.remove(page.index()))
-                {
-                    usedPages += entry.usage() - before;
-                }
-            }
+            store.uncache(((MemoryObject)object).entry, page.index());
         }
         finally
         {
@@ -1054,27 +846,25 @@ public final class MemoryCacheBackend implements CacheBackend
     private int decideRead(final Retrieval op, final CachePage page)
     {
         final MemoryEntry entry = ((MemoryObject)op.object()).entry;
-        if (dissociated || null == entry)
+        if (store.dissociated() || null == entry)
         {
             return NONE;
         }
 
-        touch(entry);
+        store.touch(entry);
         final long index = page.index();
         if (!entry.pages.containsKey(index))
         {
-            return allocateFor(entry, index) ? ALLOCATED : NONE;
+            return store.allocateFor(entry, index) ? ALLOCATED : NONE;
         }
 
-        if (failReads > 0)
+        if (faults.takeReadFailureLocked())
         {
-            failReads--;
             return READ_FAILED;
         }
 
-        if (holdReads)
+        if (faults.holdReadLocked(op, page))
         {
-            heldReads.add(new HeldRead(op, page));
             return READ_HELD;
         }
 
@@ -1133,7 +923,7 @@ public final class MemoryCacheBackend implements CacheBackend
                 lock.lock();
                 try
                 {
-                    result = copyIn(op, page);
+                    result = store.copyIn(op, page);
                 }
                 finally
                 {
@@ -1147,29 +937,6 @@ public final class MemoryCacheBackend implements CacheBackend
         }
     }
 
-    /**
-     * Copy a page's stored data into its buffer, under the lock.
-     *
-     * @return the result to end the page with, or null if the page must not be touched (cache dissociated).
-     */
-    private Result copyIn(final Retrieval op, final CachePage page)
-    {
-        if (dissociated)
-        {
-            return null;
-        }
-
-        final MemoryEntry entry = ((MemoryObject)op.object()).entry;
-        final byte[] data = null == entry ? null : entry.pages.get(page.index());
-        if (null == data)
-        {
-            return Result.NO_DATA;
-        }
-
-        page.buffer().put(0, data);
-        return Result.OK;
-    }
-
     private void completeQueuedReads(final Retrieval op)
     {
         final List<CachePage> toDo = op.toDo();
@@ -1179,7 +946,7 @@ public final class MemoryCacheBackend implements CacheBackend
         {
             for (int i = 0; i < results.length; i++)
             {
-                results[i] = copyIn(op, toDo.get(i));
+                results[i] = store.copyIn(op, toDo.get(i));
             }
         }
         finally
@@ -1195,132 +962,6 @@ public final class MemoryCacheBackend implements CacheBackend
             }
         }
         toDo.clear();
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Space.
-    // ---------------------------------------------------------------------------------------------------------------
-
-    private boolean allocateFor(final MemoryEntry entry, final long index)
-    {
-        if (dissociated || null == entry || index >= entry.limitPages)
-        {
-            return false;
-        }
-
-        if (entry.pages.containsKey(index) || entry.allocated.contains(index))
-        {
-            return true;
-        }
-
-        return allocateBlock(entry, index);
-    }
-
-    private boolean allocateBlock(final MemoryEntry entry, final long index)
-    {
-        final long before = entry.usage();
-        if (entry.blocks() >= entry.reservedPages && usedPages + 1 > capacityPages &&
-            !cull(usedPages + 1 - capacityPages, entry))
-        {
-            return false;
-        }
-
-        entry.allocated.add(index);
-        usedPages += entry.usage() - before;
-        return true;
-    }
-
-    /**
-     * Cull unused, unpinned data objects, least recently used first, until {@code needed} pages are free.
-     */
-    private boolean cull(final long needed, final MemoryEntry keep)
-    {
-        long freed = 0;
-        while (freed < needed)
-        {
-            final MemoryEntry victim = findCullable(root, keep, null);
-            if (null == victim)
-            {
-                return false;
-            }
-
-            freed += victim.usage();
-            removeSubtree(victim);
-            culled++;
-        }
-
-        return true;
-    }
-
-    private static MemoryEntry findCullable(final MemoryEntry entry, final MemoryEntry keep, final MemoryEntry best)
-    {
-        MemoryEntry result = best;
-        for (final MemoryEntry child : entry.children.values())
-        {
-            if (!child.type.isIndex() && child != keep && null == child.bound && !child.pinned &&
-                child.children.isEmpty() && child.usage() > 0 && (null == result || child.lastUse < result.lastUse))
-            {
-                result = child;
-            }
-            result = findCullable(child, keep, result);
-        }
-
-        return result;
-    }
-
-    private void removeSubtree(final MemoryEntry entry)
-    {
-        for (final MemoryEntry child : new ArrayList<>(entry.children.values()))
-        {
-            removeSubtree(child);
-        }
-
-        usedPages -= entry.usage();
-        entry.pages.clear();
-        entry.allocated.clear();
-        entry.reservedPages = 0;
-        if (null != entry.parent && entry.parent.children.get(entry.key) == entry)
-        {
-            entry.parent.children.remove(entry.key);
-        }
-    }
-
-    private long pinnedUsage(final MemoryEntry entry)
-    {
-        long total = entry.pinned ? entry.usage() : 0;
-        for (final MemoryEntry child : entry.children.values())
-        {
-            total += pinnedUsage(child);
-        }
-
-        return total;
-    }
-
-    private void touch(final MemoryEntry entry)
-    {
-        entry.lastUse = ++clock;
-    }
-
-    private static long countStored(final MemoryEntry entry)
-    {
-        long total = entry.pages.size();
-        for (final MemoryEntry child : entry.children.values())
-        {
-            total += countStored(child);
-        }
-
-        return total;
-    }
-
-    private static int countEntries(final MemoryEntry entry)
-    {
-        int total = 1;
-        for (final MemoryEntry child : entry.children.values())
-        {
-            total += countEntries(child);
-        }
-
-        return total;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
