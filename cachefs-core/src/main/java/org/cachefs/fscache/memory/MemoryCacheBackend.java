@@ -1,19 +1,14 @@
 package org.cachefs.fscache.memory;
 
 import org.cachefs.fscache.CachePage;
-import org.cachefs.fscache.CheckAux;
 import org.cachefs.fscache.Result;
 import org.cachefs.fscache.spi.CacheBackend;
 import org.cachefs.fscache.spi.CacheContext;
 import org.cachefs.fscache.spi.CacheObject;
 import org.cachefs.fscache.spi.ObjectContext;
-import org.cachefs.fscache.spi.ObjectState;
 import org.cachefs.fscache.spi.Retrieval;
-import org.cachefs.fscache.spi.RetrievalProcessor;
 import org.cachefs.fscache.spi.Storage;
 
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,12 +35,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>Fault injection for tests: {@link #failNextRead()}, {@link #failNextWrite()}, and holding reads
  * ({@link #holdReads()}) and writes ({@link #holdWrites()}) in flight.</li>
  * </ul>
+ * The backend checks its settings, keeps its identity, allocates its objects and hands each call to the room doing
+ * that job:
+ * <ul>
+ * <li>{@link MemoryStore}: the entry tree, the capacity accounting, culling, and whether the backend is
+ * dissociated;</li>
+ * <li>{@link MemoryObject}: an object's references and object lock;</li>
+ * <li>{@link MemoryObjectCalls}: adding the backend to a cache, and lookup, pin, unpin, update, attribute change,
+ * reservation and drop of objects;</li>
+ * <li>{@link MemoryPageCalls}: page reads, allocations, writes and uncaching;</li>
+ * <li>{@link MemoryFaults}: the injected failures and the reads and writes held in flight.</li>
+ * </ul>
  * <h2>Threading</h2>
- * One lock guards the whole tree, the accounting and the fault-injection state; page data arrays are immutable once
- * stored. The lock is released before calling back into the core ({@link Retrieval#endIo},
- * {@link Retrieval#markPagesCached}, lookup utilities), except in {@link #initCache}. Reads complete on the calling
- * thread, or on an FS-Cache pool thread through {@link Retrieval#enqueue()} when built with
- * {@link Builder#asyncReads(boolean)}.
+ * One lock, created here and shared by every room, guards the whole tree, the accounting and the fault-injection
+ * state; page data arrays are immutable once stored. The lock is released before calling back into the core
+ * ({@link Retrieval#endIo}, {@link Retrieval#markPagesCached}, lookup utilities), except in {@link #initCache}. Reads
+ * complete on the calling thread, or on an FS-Cache pool thread through {@link Retrieval#enqueue()} when built with
+ * {@link Builder#asyncReads(boolean)}. Object references ({@link #grabObject}, {@link #putObject}) and object locks
+ * are per object and take no backend lock.
  */
 public final class MemoryCacheBackend implements CacheBackend
 {
@@ -54,17 +61,15 @@ public final class MemoryCacheBackend implements CacheBackend
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private static final RetrievalProcessor QUEUED_READER =
-        (retrieval) -> ((MemoryObject)retrieval.object()).backend.completeQueuedReads(retrieval);
-
     private final String identifier;
     private final int pageSize;
     private final long capacityPages;
-    private final boolean asyncReads;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final MemoryStore store;
     private final MemoryFaults faults;
+    private final MemoryObjectCalls objectCalls;
+    private final MemoryPageCalls pageCalls;
 
     /**
      * A backend of the given capacity with the default page size (4096).
@@ -94,10 +99,11 @@ public final class MemoryCacheBackend implements CacheBackend
         identifier = null != builder.identifier ? builder.identifier : NAME + "-" + INSTANCES.incrementAndGet();
         pageSize = builder.pageSize;
         capacityPages = builder.capacityPages;
-        asyncReads = builder.asyncReads;
         store = new MemoryStore(
             capacityPages, builder.pinLimitPages == Long.MAX_VALUE ? capacityPages : builder.pinLimitPages);
         faults = new MemoryFaults(lock, store);
+        objectCalls = new MemoryObjectCalls(lock, store, identifier, pageSize);
+        pageCalls = new MemoryPageCalls(lock, store, faults, pageSize, builder.asyncReads);
     }
 
     /**
@@ -296,28 +302,7 @@ public final class MemoryCacheBackend implements CacheBackend
 
     public CacheObject initCache(final CacheContext cache, final ObjectContext fsdef)
     {
-        lock.lock();
-        try
-        {
-            if (!store.dissociated())
-            {
-                throw new IllegalStateException("memory cache '" + identifier + "' is already added");
-            }
-            if (cache.pageSize() != pageSize)
-            {
-                throw new IllegalArgumentException("memory cache '" + identifier + "' page size " + pageSize +
-                    " does not match the cache page size " + cache.pageSize());
-            }
-
-            final MemoryObject master = new MemoryObject(fsdef, this);
-            store.associate(master);
-
-            return master;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return objectCalls.initCache(cache, fsdef, pageCalls);
     }
 
     public CacheObject allocObject(final ObjectContext object)
@@ -327,124 +312,12 @@ public final class MemoryCacheBackend implements CacheBackend
             return null;
         }
 
-        return new MemoryObject(object, this);
+        return new MemoryObject(object, pageCalls);
     }
 
     public void lookupObject(final CacheObject object)
     {
-        final MemoryObject memoryObject = (MemoryObject)object;
-        final MemoryObject parentObject = (MemoryObject)object.parent();
-        final ByteKey key = new ByteKey(object.key());
-        MemoryEntry found = null;
-        byte[] storedAux = null;
-        long storedSize = -1;
-        boolean failed = false;
-
-        lock.lock();
-        try
-        {
-            final MemoryEntry parentEntry = parentObject.entry;
-            if (store.dissociated() || null == parentEntry)
-            {
-                failed = true;
-            }
-            else
-            {
-                found = parentEntry.children.get(key);
-                if (null != found && null != found.bound)
-                {
-                    failed = true;
-                }
-                else if (null != found && found.type != object.type())
-                {
-                    store.removeSubtree(found);
-                    found = null;
-                }
-                else if (null != found)
-                {
-                    store.bind(found, memoryObject);
-                    storedAux = found.aux;
-                    storedSize = found.sizeBytes;
-                }
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
-
-        if (failed)
-        {
-            object.lookupError();
-            return;
-        }
-
-        if (null != found)
-        {
-            final CheckAux verdict = object.checkAux(storedAux);
-            if (verdict != CheckAux.OBSOLETE && storedSize >= 0)
-            {
-                object.setStoreLimit(storedSize);
-            }
-            if (verdict == CheckAux.OKAY)
-            {
-                object.obtainedObject();
-                return;
-            }
-
-            lock.lock();
-            try
-            {
-                if (verdict == CheckAux.NEEDS_UPDATE)
-                {
-                    found.aux = object.aux();
-                }
-                else
-                {
-                    found.bound = null;
-                    memoryObject.entry = null;
-                    store.removeSubtree(found);
-                }
-            }
-            finally
-            {
-                lock.unlock();
-            }
-
-            if (verdict == CheckAux.NEEDS_UPDATE)
-            {
-                object.obtainedObject();
-                return;
-            }
-        }
-
-        object.lookupNegative();
-        lock.lock();
-        try
-        {
-            final MemoryEntry parentEntry = parentObject.entry;
-            if (store.dissociated() || null == parentEntry)
-            {
-                failed = true;
-            }
-            else
-            {
-                store.bind(store.create(parentEntry, key, object.type(), object.aux()), memoryObject);
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
-
-        if (failed)
-        {
-            object.lookupError();
-        }
-        else
-        {
-            object.obtainedObject();
-        }
+        objectCalls.lookupObject(object);
     }
 
     public void lookupComplete(final CacheObject object)
@@ -458,32 +331,12 @@ public final class MemoryCacheBackend implements CacheBackend
             return null;
         }
 
-        final AtomicInteger refs = ((MemoryObject)object).refs;
-        int current;
-        do
-        {
-            current = refs.get();
-            if (current <= 0)
-            {
-                return null;
-            }
-        }
-        while (!refs.compareAndSet(current, current + 1));
-
-        return object;
+        return ((MemoryObject)object).grab() ? object : null;
     }
 
     public void putObject(final CacheObject object)
     {
-        final int remaining = ((MemoryObject)object).refs.decrementAndGet();
-        if (remaining == 0)
-        {
-            object.cache().objectDestroyed();
-        }
-        else if (remaining < 0)
-        {
-            throw new IllegalStateException(object + " put more often than grabbed");
-        }
+        ((MemoryObject)object).put();
     }
 
     public void lockObject(final CacheObject object)
@@ -498,73 +351,22 @@ public final class MemoryCacheBackend implements CacheBackend
 
     public Result pinObject(final CacheObject object)
     {
-        lock.lock();
-        try
-        {
-            final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null == entry || store.dissociated())
-            {
-                return Result.NO_BUFS;
-            }
-
-            return store.pin(entry) ? Result.OK : Result.NO_SPACE;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return objectCalls.pinObject(object);
     }
 
     public void unpinObject(final CacheObject object)
     {
-        lock.lock();
-        try
-        {
-            final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null != entry)
-            {
-                entry.pinned = false;
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        objectCalls.unpinObject(object);
     }
 
     public Result updateObject(final CacheObject object)
     {
-        final byte[] aux = object.aux();
-        lock.lock();
-        try
-        {
-            final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null == entry || store.dissociated())
-            {
-                return Result.NO_BUFS;
-            }
-            entry.aux = aux;
-
-            return Result.OK;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return objectCalls.updateObject(object);
     }
 
     public void dropObject(final CacheObject object)
     {
-        final boolean retire = object.state() == ObjectState.RECYCLING;
-        lock.lock();
-        try
-        {
-            store.drop((MemoryObject)object, retire);
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        objectCalls.dropObject(object);
     }
 
     public void sync()
@@ -587,381 +389,47 @@ public final class MemoryCacheBackend implements CacheBackend
 
     public Result attrChanged(final CacheObject object)
     {
-        final long size = object.objectSize();
-        object.setStoreLimit(size);
-        final long limit = size / pageSize + (size % pageSize != 0 ? 1 : 0);
-        lock.lock();
-        try
-        {
-            final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null == entry || store.dissociated())
-            {
-                return Result.NO_BUFS;
-            }
-
-            store.truncate(entry, size, limit);
-
-            return Result.OK;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return objectCalls.attrChanged(object);
     }
 
     public Result reserveSpace(final CacheObject object, final long size)
     {
-        final long pages = size / pageSize + (size % pageSize != 0 ? 1 : 0);
-        lock.lock();
-        try
-        {
-            final MemoryEntry entry = ((MemoryObject)object).entry;
-            if (null == entry || store.dissociated())
-            {
-                return Result.NO_BUFS;
-            }
-
-            return store.reserve(entry, pages) ? Result.OK : Result.NO_SPACE;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return objectCalls.reserveSpace(object, size);
     }
 
     public Result readOrAllocPage(final Retrieval op, final CachePage page)
     {
-        final int outcome;
-        lock.lock();
-        try
-        {
-            outcome = decideRead(op, page);
-        }
-        finally
-        {
-            lock.unlock();
-        }
-
-        return dispatch(op, page, outcome, true);
+        return pageCalls.readOrAllocPage(op, page);
     }
 
     public Result readOrAllocPages(final Retrieval op, final List<CachePage> pages)
     {
-        final int count = pages.size();
-        final int[] outcomes = new int[count];
-        lock.lock();
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                outcomes[i] = decideRead(op, pages.get(i));
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
-
-        final ArrayList<CachePage> marked = new ArrayList<>(count);
-        for (int i = 0; i < count; i++)
-        {
-            if (outcomes[i] != NONE)
-            {
-                marked.add(pages.get(i));
-            }
-        }
-        if (!marked.isEmpty())
-        {
-            op.markPagesCached(marked);
-        }
-
-        boolean noBufs = false;
-        boolean noData = false;
-        boolean queued = false;
-        final ArrayList<CachePage> dispatched = new ArrayList<>(count);
-        final int[] dispatchedOutcomes = new int[count];
-        final Iterator<CachePage> iterator = pages.iterator();
-        for (int i = 0; i < count; i++)
-        {
-            final CachePage page = iterator.next();
-            switch (outcomes[i])
-            {
-                case NONE:
-                    noBufs = true;
-                    break;
-
-                case ALLOCATED:
-                    noData = true;
-                    break;
-
-                default:
-                    iterator.remove();
-                    dispatchedOutcomes[dispatched.size()] = outcomes[i];
-                    dispatched.add(page);
-                    queued |= outcomes[i] == READ_QUEUED;
-                    break;
-            }
-        }
-
-        for (int i = 0, n = dispatched.size(); i < n; i++)
-        {
-            dispatch(op, dispatched.get(i), dispatchedOutcomes[i], false);
-        }
-        if (queued)
-        {
-            op.processor(QUEUED_READER);
-            op.enqueue();
-        }
-
-        return noBufs ? Result.NO_BUFS : noData ? Result.NO_DATA : Result.OK;
+        return pageCalls.readOrAllocPages(op, pages);
     }
 
     public Result allocatePage(final Retrieval op, final CachePage page)
     {
-        final boolean allocated;
-        lock.lock();
-        try
-        {
-            allocated = store.allocateFor(((MemoryObject)op.object()).entry, page.index());
-        }
-        finally
-        {
-            lock.unlock();
-        }
-
-        if (!allocated)
-        {
-            return Result.NO_BUFS;
-        }
-        op.markPagesCached(page);
-
-        return Result.OK;
+        return pageCalls.allocatePage(op, page);
     }
 
     public Result allocatePages(final Retrieval op, final List<CachePage> pages)
     {
-        final ArrayList<CachePage> marked = new ArrayList<>(pages.size());
-        lock.lock();
-        try
-        {
-            final MemoryEntry entry = ((MemoryObject)op.object()).entry;
-            for (int i = 0, n = pages.size(); i < n; i++)
-            {
-                if (store.allocateFor(entry, pages.get(i).index()))
-                {
-                    marked.add(pages.get(i));
-                }
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
-
-        if (!marked.isEmpty())
-        {
-            op.markPagesCached(marked);
-        }
-
-        return marked.size() == pages.size() ? Result.NO_DATA : Result.NO_BUFS;
+        return pageCalls.allocatePages(op, pages);
     }
 
     public Result writePage(final Storage op, final CachePage page)
     {
-        final MemoryObject memoryObject = (MemoryObject)op.object();
-        final boolean fail;
-        lock.lock();
-        try
-        {
-            fail = faults.takeWriteFailureLocked();
-            if (!fail)
-            {
-                faults.passWriteGateLocked();
-            }
-
-            if (!fail && store.dissociated())
-            {
-                return Result.OK;
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
-
-        if (fail)
-        {
-            memoryObject.cache().ioError();
-            return Result.IO_ERROR;
-        }
-
-        final byte[] copy = new byte[pageSize];
-        page.buffer().get(0, copy);
-
-        lock.lock();
-        try
-        {
-            store.storePage(memoryObject.entry, page.index(), copy);
-
-            return Result.OK;
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return pageCalls.writePage(op, page);
     }
 
     public void uncachePage(final CacheObject object, final CachePage page)
     {
-        lock.lock();
-        try
-        {
-            store.uncache(((MemoryObject)object).entry, page.index());
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        pageCalls.uncachePage(object, page);
     }
 
     public String toString()
     {
         return "MemoryCacheBackend{" + identifier + ", capacityPages=" + capacityPages + '}';
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Reading.
-    // ---------------------------------------------------------------------------------------------------------------
-
-    private static final int NONE = 0;
-    private static final int ALLOCATED = 1;
-    private static final int READ_NOW = 2;
-    private static final int READ_QUEUED = 3;
-    private static final int READ_HELD = 4;
-    private static final int READ_FAILED = 5;
-
-    /**
-     * Decide, under the lock, what to do with a page; for held reads record the page.
-     */
-    private int decideRead(final Retrieval op, final CachePage page)
-    {
-        final MemoryEntry entry = ((MemoryObject)op.object()).entry;
-        if (store.dissociated() || null == entry)
-        {
-            return NONE;
-        }
-
-        store.touch(entry);
-        final long index = page.index();
-        if (!entry.pages.containsKey(index))
-        {
-            return store.allocateFor(entry, index) ? ALLOCATED : NONE;
-        }
-
-        if (faults.takeReadFailureLocked())
-        {
-            return READ_FAILED;
-        }
-
-        if (faults.holdReadLocked(op, page))
-        {
-            return READ_HELD;
-        }
-
-        return asyncReads ? READ_QUEUED : READ_NOW;
-    }
-
-    private Result dispatch(final Retrieval op, final CachePage page, final int outcome, final boolean mark)
-    {
-        switch (outcome)
-        {
-            case NONE:
-                return Result.NO_BUFS;
-
-            case ALLOCATED:
-                if (mark)
-                {
-                    op.markPagesCached(page);
-                }
-                return Result.NO_DATA;
-
-            case READ_FAILED:
-                if (mark)
-                {
-                    op.markPagesCached(page);
-                }
-                op.object().cache().ioError();
-                op.endIo(page, Result.IO_ERROR);
-                return Result.OK;
-
-            case READ_HELD:
-                if (mark)
-                {
-                    op.markPagesCached(page);
-                }
-                return Result.OK;
-
-            case READ_QUEUED:
-                if (mark)
-                {
-                    op.markPagesCached(page);
-                }
-                op.toDo().add(page);
-                if (mark)
-                {
-                    op.processor(QUEUED_READER);
-                    op.enqueue();
-                }
-                return Result.OK;
-
-            default:
-                if (mark)
-                {
-                    op.markPagesCached(page);
-                }
-                final Result result;
-                lock.lock();
-                try
-                {
-                    result = store.copyIn(op, page);
-                }
-                finally
-                {
-                    lock.unlock();
-                }
-                if (null != result)
-                {
-                    op.endIo(page, result);
-                }
-                return Result.OK;
-        }
-    }
-
-    private void completeQueuedReads(final Retrieval op)
-    {
-        final List<CachePage> toDo = op.toDo();
-        final Result[] results = new Result[toDo.size()];
-        lock.lock();
-        try
-        {
-            for (int i = 0; i < results.length; i++)
-            {
-                results[i] = store.copyIn(op, toDo.get(i));
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
-
-        for (int i = 0; i < results.length; i++)
-        {
-            if (null != results[i])
-            {
-                op.endIo(toDo.get(i), results[i]);
-            }
-        }
-        toDo.clear();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
