@@ -125,16 +125,15 @@ class ReadmeSampleTest
         {
             for (final String line : Files.readAllLines(release, StandardCharsets.UTF_8))
             {
-                if (line.startsWith("JAVA_VERSION=\""))
+                if (line.startsWith("JAVA_VERSION="))
                 {
-                    final String version = line.substring("JAVA_VERSION=\"".length());
-                    final int end = version.indexOf('.');
-                    return Integer.parseInt(version.substring(0, end > 0 ? end : version.indexOf('"')));
+                    return Runtime.Version.parse(line.substring("JAVA_VERSION=".length()).replace("\"", ""))
+                        .feature();
                 }
             }
             return 0;
         }
-        catch (final IOException | NumberFormatException | IndexOutOfBoundsException ex)
+        catch (final IOException | IllegalArgumentException ex)
         {
             return 0;
         }
