@@ -99,7 +99,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
     }
 
     /**
-     * @return the first {@value CacheStore#MAX_KEPT_CORRUPTIONS} corruption errors met since mount that cost an object
+     * @return the first {@value PageDrops#MAX_KEPT_CORRUPTIONS} corruption errors met since mount that cost an object
      * its page map (each also counted in {@link #usage()} as {@code droppedPageMaps} and logged); the cache went on.
      */
     public List<CorruptCacheException> corruptions()

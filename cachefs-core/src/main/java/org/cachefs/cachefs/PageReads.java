@@ -1,0 +1,278 @@
+package org.cachefs.cachefs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import org.cachefs.format.BlockPointer;
+import org.cachefs.format.device.BlockDevice;
+import org.cachefs.format.device.BufferPool;
+
+/**
+ * The page read path of a mount: finds pages' blocks (under the shared store lock when every node is cached, else
+ * the exclusive one), reads them outside the lock straight into the caller's buffer where aligned, and checks
+ * every page against its check value, so that a race with a rewrite costs a miss, never wrong bytes.
+ * <p>
+ * Threading: any thread; a hit allocates nothing and takes the store lock shared only.
+ */
+final class PageReads
+{
+    private static final ThreadLocal<int[]> CRC_SCRATCH = ThreadLocal.withInitial(() -> new int[1]);
+
+    private final StoreState state;
+    private final AccessClock clock;
+    private final WriteRuns runs;
+    private final PageDrops drops;
+    private final BlockDevice device;
+    private final int blockSize;
+    private final StoreLock lock;
+    private final PageMaps pageMaps;
+    private final BufferPool buffers;
+    private final StoreStats stats;
+    private final long rangePages;
+
+    PageReads(final StoreState state, final AccessClock clock, final WriteRuns runs, final PageDrops drops)
+    {
+        this.state = state;
+        this.clock = clock;
+        this.runs = runs;
+        this.drops = drops;
+        this.device = state.device;
+        this.blockSize = state.blockSize;
+        this.lock = state.lock;
+        this.pageMaps = state.pageMaps;
+        this.buffers = state.buffers;
+        this.stats = state.stats;
+        this.rangePages = state.rangePages;
+    }
+
+    /**
+     * @return true if the object's page map holds the page (no data is read).
+     */
+    boolean contains(final ObjectRecord record, final long pageIndex) throws IOException
+    {
+        lock.lock();
+        try
+        {
+            state.checkOpen();
+            return drops.lookupPage(record, pageIndex) != BlockPointer.NULL;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads page {@code pageIndex} into {@code dst} (from its position, one block) and checks it.
+     *
+     * @return {@link CacheStore#READ_HIT}, {@link CacheStore#READ_MISS} if the page is not stored, or
+     * {@link CacheStore#READ_CORRUPT} if its check value did not match (the page is then dropped).
+     */
+    int read(final ObjectRecord record, final long pageIndex, final ByteBuffer dst) throws IOException
+    {
+        final int[] crc = CRC_SCRATCH.get();
+        long pointer = PageMaps.NEEDS_IO;
+        final long shared = lock.readLock();
+        try
+        {
+            if (!state.closed && state.failure() == null)
+            {
+                pointer = pageMaps.lookupCached(record, pageIndex, crc);
+                if (runs.inRun(record, pointer))
+                {
+                    pointer = PageMaps.NEEDS_IO;
+                }
+            }
+        }
+        finally
+        {
+            lock.unlockRead(shared);
+        }
+        if (pointer == PageMaps.NEEDS_IO)
+        {
+            lock.lock();
+            try
+            {
+                state.checkOpen();
+                pointer = drops.lookupPage(record, pageIndex);
+                crc[0] = pageMaps.foundCrc;
+                if (runs.inRun(record, pointer))
+                {
+                    runs.settle(record);
+                }
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+        final int outcome = readAt(record, pageIndex, pointer, crc[0], dst);
+        if (outcome == CacheStore.READ_HIT)
+        {
+            final long now = clock.readAccessTime();
+            record.accessTime = now;
+            final long[] ranges = record.rangeAccess;
+            final long range = pageIndex / rangePages;
+            if (ranges != null && range < ranges.length)
+            {
+                ranges[(int)range] = now;
+            }
+        }
+        return outcome;
+    }
+
+    /**
+     * Looks up the blocks and check values of several pages at once.
+     *
+     * @param pageIndexes the pages.
+     * @param count       how many of {@code pageIndexes} to look up.
+     * @param pointers    receives each page's block pointer, or {@link BlockPointer#NULL}.
+     * @param crcs        receives each page's check value.
+     */
+    void lookupPages(
+        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs)
+        throws IOException
+    {
+        if (lookupPagesCached(record, pageIndexes, count, pointers, crcs))
+        {
+            return;
+        }
+        lock.lock();
+        try
+        {
+            state.checkOpen();
+            boolean unwritten = false;
+            for (int i = 0; i < count; i++)
+            {
+                pointers[i] = drops.lookupPage(record, pageIndexes[i]);
+                crcs[i] = pageMaps.foundCrc;
+                unwritten |= runs.inRun(record, pointers[i]);
+            }
+            if (record.pageMapHeight == 0)
+            {
+                // A page map found corrupt part way is gone: pages looked up before it went are not its any more.
+                java.util.Arrays.fill(pointers, 0, count, BlockPointer.NULL);
+            }
+            if (unwritten)
+            {
+                runs.settle(record);
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The shared path of {@link #lookupPages}: every page's node is in the node cache and no page is in a write run
+     * still to be written.
+     *
+     * @return false if the exclusive path must look the pages up.
+     */
+    private boolean lookupPagesCached(
+        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs)
+    {
+        final int[] crc = CRC_SCRATCH.get();
+        final long shared = lock.readLock();
+        try
+        {
+            if (state.closed || state.failure() != null)
+            {
+                return false;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                final long pointer = pageMaps.lookupCached(record, pageIndexes[i], crc);
+                if (pointer == PageMaps.NEEDS_IO || runs.inRun(record, pointer))
+                {
+                    return false;
+                }
+                pointers[i] = pointer;
+                crcs[i] = crc[0];
+            }
+            return true;
+        }
+        finally
+        {
+            lock.unlockRead(shared);
+        }
+    }
+
+    /**
+     * Reads the page at the block {@code pointer} found for it into {@code dst} (from its position) and checks it.
+     *
+     * @return {@link CacheStore#READ_HIT}, {@link CacheStore#READ_MISS} for a null pointer, or
+     * {@link CacheStore#READ_CORRUPT}.
+     */
+    int readAt(
+        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc,
+        final ByteBuffer dst) throws IOException
+    {
+        if (pointer == BlockPointer.NULL)
+        {
+            stats.readMisses.increment();
+            return CacheStore.READ_MISS;
+        }
+        final int start = dst.position();
+        final int limit = dst.limit();
+        final long position = BlockPointer.block(pointer) * blockSize;
+        final boolean valid;
+        if (state.isDirect(dst))
+        {
+            // Straight into the caller's buffer; its position and limit are restored, so nothing is allocated.
+            try
+            {
+                dst.limit(start + blockSize);
+                device.read(position, dst);
+                dst.position(start);
+                valid = verify(record, pageIndex, pointer, expectedCrc, dst);
+            }
+            finally
+            {
+                dst.limit(limit).position(start);
+            }
+        }
+        else
+        {
+            final ByteBuffer bounce = buffers.acquire();
+            try
+            {
+                device.read(position, bounce);
+                bounce.flip();
+                valid = verify(record, pageIndex, pointer, expectedCrc, bounce);
+                if (valid)
+                {
+                    dst.put(bounce);
+                    dst.position(start);
+                }
+            }
+            finally
+            {
+                buffers.release(bounce);
+            }
+        }
+        return valid ? CacheStore.READ_HIT : CacheStore.READ_CORRUPT;
+    }
+
+    /**
+     * Checks page data read from the block {@code pointer} (from the buffer's position to its limit) against its
+     * check value; on a mismatch the page is counted and dropped, so that it is never served. Its block is not freed:
+     * a page whose block holds something else may share it with another owner (see {@link PageDrops#quarantinePage}).
+     *
+     * @return true if the data is the page that was written.
+     */
+    boolean verify(
+        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc,
+        final ByteBuffer data) throws IOException
+    {
+        if (state.crcOf(record.objectId, pageIndex, data) == expectedCrc)
+        {
+            stats.readHits.increment();
+            return true;
+        }
+        stats.checksumMismatches.increment();
+        drops.dropIfStill(record, pageIndex, pointer);
+        return false;
+    }
+}
