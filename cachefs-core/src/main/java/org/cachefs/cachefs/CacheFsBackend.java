@@ -63,6 +63,9 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             LOG.log(System.Logger.Level.WARNING, store.device().name() + " was not unmounted cleanly: " +
                 "recovered from commit " + (store.snapshot().generation() - 1));
         }
+        final RamTier ram = store.ram();
+        LOG.log(System.Logger.Level.DEBUG, "cachefs " + store.device().name() + ": " + (ram == null ?
+            "RAM tier off" : "RAM tier of up to " + ((long)ram.capacityPages() * pageSize >> 20) + " MiB"));
     }
 
     /**
@@ -176,6 +179,14 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         usage.put("runWrites", stats.runWrites.sum());
         usage.put("writesRefused", stats.writesRefused.sum());
         usage.put("commits", stats.commits.sum());
+        final RamTier ram = store.ram();
+        usage.put("ramTierBytes", ram == null ? 0L : (long)ram.capacityPages() * pageSize);
+        usage.put("ramTierAllocatedBytes", ram == null ? 0L : ram.allocatedBytes());
+        usage.put("ramTierPages", ram == null ? 0L : ram.residentPages.sum());
+        usage.put("ramHits", ram == null ? 0L : ram.hits.sum());
+        usage.put("ramAdmissions", ram == null ? 0L : ram.admissions.sum());
+        usage.put("ramRejections", ram == null ? 0L : ram.rejections.sum());
+        usage.put("ramEvictions", ram == null ? 0L : ram.evictions.sum());
         usage.put("ioErrors", store.failure() == null ? 0L : 1L);
         return usage;
     }
@@ -582,6 +593,26 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         }
     }
 
+    /**
+     * Copies a page from the RAM tier into bytes [0, page size) of its buffer, if the tier holds it, leaving the
+     * buffer's position and limit as they were.
+     */
+    private boolean readFromRam(final ObjectRecord record, final CachePage page)
+    {
+        final ByteBuffer buffer = page.buffer();
+        final int position = buffer.position();
+        final int limit = buffer.limit();
+        try
+        {
+            buffer.limit(pageSize).position(0);
+            return store.readFromRam(record, page.index(), buffer);
+        }
+        finally
+        {
+            buffer.limit(limit).position(position);
+        }
+    }
+
     @Override
     public Result readOrAllocPages(final Retrieval op, final List<CachePage> pages)
     {
@@ -595,14 +626,30 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         final long[] indexes = scratch.indexes;
         final long[] pointers = scratch.pointers;
         final int[] crcs = scratch.crcs;
+        final long[] tickets = scratch.tickets;
         final boolean[] hit = scratch.hit;
         try
         {
+            int misses = 0;
             for (int i = 0; i < count; i++)
             {
-                indexes[i] = pages.get(i).index();
+                final CachePage page = pages.get(i);
+                indexes[i] = page.index();
+                hit[i] = readFromRam(record, page);
+                misses += hit[i] ? 0 : 1;
             }
-            store.lookupPages(record, indexes, count, pointers, crcs);
+            if (misses > 0)
+            {
+                store.lookupPages(record, indexes, count, pointers, crcs, tickets);
+            }
+            for (int i = 0; i < count; i++)
+            {
+                if (hit[i])
+                {
+                    // Served from the RAM tier: not read again.
+                    pointers[i] = BlockPointer.NULL;
+                }
+            }
             int start = 0;
             while (start < count)
             {
@@ -617,7 +664,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
                 {
                     end++;
                 }
-                readRun(record, pages, indexes, pointers, crcs, hit, start, end);
+                readRun(record, pages, indexes, pointers, crcs, tickets, hit, start, end);
                 start = end;
             }
             boolean noBufs = false;
@@ -662,6 +709,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         long[] indexes = new long[MAX_MERGED_BLOCKS];
         long[] pointers = new long[MAX_MERGED_BLOCKS];
         int[] crcs = new int[MAX_MERGED_BLOCKS];
+        long[] tickets = new long[MAX_MERGED_BLOCKS];
         boolean[] hit = new boolean[MAX_MERGED_BLOCKS];
         ByteBuffer[] buffers = new ByteBuffer[MAX_MERGED_BLOCKS];
 
@@ -672,6 +720,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
                 indexes = new long[count];
                 pointers = new long[count];
                 crcs = new int[count];
+                tickets = new long[count];
                 hit = new boolean[count];
                 buffers = new ByteBuffer[count];
             }
@@ -691,6 +740,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         final long[] indexes,
         final long[] pointers,
         final int[] crcs,
+        final long[] tickets,
         final boolean[] hit,
         final int start,
         final int end) throws IOException
@@ -704,8 +754,8 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             try
             {
                 buffer.limit(pageSize).position(0);
-                hit[start] = store.readAt(record, indexes[start], pointers[start], crcs[start], buffer) ==
-                    CacheStore.READ_HIT;
+                hit[start] = store.readAt(record, indexes[start], pointers[start], crcs[start], tickets[start],
+                    buffer) == CacheStore.READ_HIT;
             }
             finally
             {
@@ -713,7 +763,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             }
             return;
         }
-        if (intoWholeBuffer(record, pages, indexes, pointers, crcs, hit, start, end))
+        if (intoWholeBuffer(record, pages, indexes, pointers, crcs, tickets, hit, start, end))
         {
             return;
         }
@@ -726,7 +776,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             {
                 final int offset = (i - start) * pageSize;
                 run.limit(offset + pageSize).position(offset);
-                if (store.verify(record, indexes[i], pointers[i], crcs[i], run))
+                if (store.verify(record, indexes[i], pointers[i], crcs[i], tickets[i], run))
                 {
                     pages.get(i).buffer().put(0, run, offset, pageSize);
                     hit[i] = true;
@@ -751,6 +801,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         final long[] indexes,
         final long[] pointers,
         final int[] crcs,
+        final long[] tickets,
         final boolean[] hit,
         final int start,
         final int end) throws IOException
@@ -780,7 +831,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             {
                 final int at = offset + (i - start) * pageSize;
                 whole.limit(at + pageSize).position(at);
-                hit[i] = store.verify(record, indexes[i], pointers[i], crcs[i], whole);
+                hit[i] = store.verify(record, indexes[i], pointers[i], crcs[i], tickets[i], whole);
             }
         }
         finally

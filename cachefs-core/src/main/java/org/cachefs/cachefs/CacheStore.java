@@ -251,44 +251,58 @@ final class CacheStore implements Closeable
     }
 
     /**
-     * Looks up the blocks and check values of several pages at once.
+     * Copies the page from the RAM tier, if it holds it, into {@code dst} (see {@link PageReads#readFromRam}).
      *
-     * @param pageIndexes the pages.
-     * @param count       how many of {@code pageIndexes} to look up.
-     * @param pointers    receives each page's block pointer, or {@link BlockPointer#NULL}.
-     * @param crcs        receives each page's check value.
+     * @return true on a hit.
      */
-    void lookupPages(
-        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs)
-        throws IOException
+    boolean readFromRam(final ObjectRecord record, final long pageIndex, final ByteBuffer dst)
     {
-        reads.lookupPages(record, pageIndexes, count, pointers, crcs);
+        return reads.readFromRam(record, pageIndex, dst);
     }
 
     /**
-     * Reads the page at the block {@code pointer} found for it into {@code dst} (from its position) and checks it.
+     * Looks up the blocks, check values and RAM-tier tickets of several pages at once (see
+     * {@link PageReads#lookupPages}).
+     */
+    void lookupPages(
+        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs,
+        final long[] tickets) throws IOException
+    {
+        reads.lookupPages(record, pageIndexes, count, pointers, crcs, tickets);
+    }
+
+    /**
+     * Reads the page at the block {@code pointer} found for it into {@code dst} (from its position) and checks it
+     * (see {@link PageReads#readAt}).
      *
      * @return {@link #READ_HIT}, {@link #READ_MISS} for a null pointer, or {@link #READ_CORRUPT}.
      */
     int readAt(
-        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc,
+        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc, final long ticket,
         final ByteBuffer dst) throws IOException
     {
-        return reads.readAt(record, pageIndex, pointer, expectedCrc, dst);
+        return reads.readAt(record, pageIndex, pointer, expectedCrc, ticket, dst);
     }
 
     /**
-     * Checks page data read from the block {@code pointer} (from the buffer's position to its limit) against its
-     * check value; on a mismatch the page is counted and dropped, so that it is never served. Its block is not freed:
-     * a page whose block holds something else may share it with another owner (see {@link #quarantinePage}).
+     * Checks page data read from the block {@code pointer} against its check value, dropping the page on a mismatch
+     * and offering an intact one to the RAM tier (see {@link PageReads#verify}).
      *
      * @return true if the data is the page that was written.
      */
     boolean verify(
-        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc,
+        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc, final long ticket,
         final ByteBuffer data) throws IOException
     {
-        return reads.verify(record, pageIndex, pointer, expectedCrc, data);
+        return reads.verify(record, pageIndex, pointer, expectedCrc, ticket, data);
+    }
+
+    /**
+     * @return the RAM tier, or null if it is off.
+     */
+    RamTier ram()
+    {
+        return state.ram;
     }
 
     /**

@@ -87,8 +87,12 @@ final class LiveObjects
         }
     }
 
+    /**
+     * Forgets the record; the RAM tier's copies of its pages, which belong to this instance, are reused first.
+     */
     void remove(final ObjectRecord record)
     {
+        RamTier.invalidateObject(record);
         liveById.remove(record.objectId);
         liveByKey.remove(new ObjectKey(record.parentId, record.key));
     }

@@ -20,10 +20,16 @@ package org.cachefs.cachefs;
  *                              {@code writePage} returns.
  * @param writeThreads          with write-behind, how many threads write full runs to the device, each one run at
  *                              a time: the run writes in flight at once, as a device's queue depth. Range [1, 64].
+ * @param ramTierBytes          the most off-heap memory kept for copies of hot pages above the device (the RAM
+ *                              tier), allocated in slabs of up to 4 MiB as pages enter; 0 (or less than 8 pages)
+ *                              turns it off. A page enters after it was read from the device, if it was read more
+ *                              often lately than the page it evicts. The JVM's direct-memory limit
+ *                              ({@code -XX:MaxDirectMemorySize}, by default the heap's maximum) caps it: beyond that
+ *                              the tier stops growing and logs a warning. Range [0, 2^40].
  */
 public record MountOptions(
     int commitIntervalSeconds, int nodeCacheSize, int maxDirtyNodes, CullingThresholds thresholds,
-    boolean backgroundCulling, int largeObjectPercent, boolean writeBehind, int writeThreads)
+    boolean backgroundCulling, int largeObjectPercent, boolean writeBehind, int writeThreads, long ramTierBytes)
 {
     public static final int DEFAULT_LARGE_OBJECT_PERCENT = 10;
 
@@ -31,6 +37,8 @@ public record MountOptions(
     public static final int DEFAULT_NODE_CACHE_SIZE = 12288;
     public static final int DEFAULT_MAX_DIRTY_NODES = 12288;
     public static final int DEFAULT_WRITE_THREADS = 4;
+    public static final long DEFAULT_RAM_TIER_BYTES = 128L << 20;
+    public static final long MAX_RAM_TIER_BYTES = 1L << 40;
 
     public MountOptions
     {
@@ -39,6 +47,11 @@ public record MountOptions(
         check("maxDirtyNodes", maxDirtyNodes, 64, 1 << 20);
         check("largeObjectPercent", largeObjectPercent, 1, 100);
         check("writeThreads", writeThreads, 1, 64);
+        if (ramTierBytes < 0 || ramTierBytes > MAX_RAM_TIER_BYTES)
+        {
+            throw new IllegalArgumentException("invalid mount option ramTierBytes=" + ramTierBytes +
+                ": must be in [0, " + MAX_RAM_TIER_BYTES + "]");
+        }
         if (thresholds == null)
         {
             throw new IllegalArgumentException("invalid mount option thresholds=null: give CullingThresholds");
@@ -49,60 +62,67 @@ public record MountOptions(
      * @return the defaults: commit every 5 s, 12288 cached nodes, commit after 12288 dirty nodes (the page-map
      * leaves of about 48 files of 256 MiB written at once in random order), culling at brun=10 % / bcull=7 % /
      * bstop=3 % free space in the background, objects over 10 % of the cache culled by page range, write-behind
-     * runs on, written by 4 threads.
+     * runs on, written by 4 threads, and a RAM tier of up to 128 MiB.
      */
     public static MountOptions defaults()
     {
         return new MountOptions(DEFAULT_COMMIT_INTERVAL_SECONDS, DEFAULT_NODE_CACHE_SIZE, DEFAULT_MAX_DIRTY_NODES,
-            CullingThresholds.defaults(), true, DEFAULT_LARGE_OBJECT_PERCENT, true, DEFAULT_WRITE_THREADS);
+            CullingThresholds.defaults(), true, DEFAULT_LARGE_OBJECT_PERCENT, true, DEFAULT_WRITE_THREADS,
+            DEFAULT_RAM_TIER_BYTES);
     }
 
     public MountOptions withCommitIntervalSeconds(final int seconds)
     {
         return new MountOptions(seconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind, writeThreads);
+            largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
     public MountOptions withNodeCacheSize(final int nodes)
     {
         return new MountOptions(commitIntervalSeconds, nodes, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind, writeThreads);
+            largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
     public MountOptions withMaxDirtyNodes(final int nodes)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, nodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind, writeThreads);
+            largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
     public MountOptions withThresholds(final CullingThresholds thresholds)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind, writeThreads);
+            largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
     public MountOptions withBackgroundCulling(final boolean background)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, background,
-            largeObjectPercent, writeBehind, writeThreads);
+            largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
     public MountOptions withLargeObjectPercent(final int percent)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            percent, writeBehind, writeThreads);
+            percent, writeBehind, writeThreads, ramTierBytes);
     }
 
     public MountOptions withWriteBehind(final boolean writeBehind)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind, writeThreads);
+            largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
     public MountOptions withWriteThreads(final int threads)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
-            largeObjectPercent, writeBehind, threads);
+            largeObjectPercent, writeBehind, threads, ramTierBytes);
+    }
+
+    public MountOptions withRamTierBytes(final long bytes)
+    {
+        return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
+            largeObjectPercent, writeBehind, writeThreads, bytes);
     }
 
     private static void check(final String option, final int value, final int min, final int max)

@@ -44,6 +44,12 @@ final class ObjectRecord
     PageMapNodeData pageMapRootNode;
 
     /** Users of the live instance (lookups not yet released). */
+    /**
+     * Bumped when every page of the object changes at once (discard, truncation, retirement, a dropped page map): the
+     * RAM tier's copies of its pages must carry the current value. Written under the store lock; read by any thread.
+     */
+    volatile int ramEpoch;
+
     int users;
     /** Fields changed since the last commit. */
     boolean dirty;

@@ -27,6 +27,8 @@ final class ObjectTable
     private final StoreLock lock;
     private final IndexTree index;
     private final PageMaps pageMaps;
+    /** The RAM tier, or null if it is off. */
+    private final RamTier ram;
 
     ObjectTable(
         final StoreState state, final AccessClock clock, final LiveObjects live, final WriteRuns runs,
@@ -42,6 +44,7 @@ final class ObjectTable
         this.lock = state.lock;
         this.index = state.index;
         this.pageMaps = state.pageMaps;
+        this.ram = state.ram;
     }
 
     /**
@@ -164,6 +167,10 @@ final class ObjectTable
                 pageMaps.forEachPage(record, firstDropped, (pageIndex, pointer, crc) -> dropped.add(pageIndex));
                 for (final long pageIndex : dropped)
                 {
+                    if (ram != null)
+                    {
+                        ram.invalidatePage(record, pageIndex);
+                    }
                     final long previous = pageMaps.remove(record, pageIndex);
                     state.pageCount--;
                     drops.freeData(record, pageIndex, previous);
@@ -276,6 +283,7 @@ final class ObjectTable
         final long pages = record.pageCount;
         try
         {
+            RamTier.invalidateObject(record);
             pageMaps.freeAll(record, (pageIndex, pointer, crc) -> drops.freeData(record, pageIndex, pointer));
             state.pageCount -= pages;
             space.reservationChanged(record, unusedBefore);

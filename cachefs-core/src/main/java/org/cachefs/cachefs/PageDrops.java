@@ -30,6 +30,8 @@ final class PageDrops
     private final StoreLock lock;
     private final BlockAllocator allocator;
     private final PageMaps pageMaps;
+    /** The RAM tier, or null if it is off. */
+    private final RamTier ram;
     private final StoreStats stats;
 
     /** The first corruption errors the store recovered from; guarded by the lock. */
@@ -45,6 +47,7 @@ final class PageDrops
         this.lock = state.lock;
         this.allocator = state.allocator;
         this.pageMaps = state.pageMaps;
+        this.ram = state.ram;
         this.stats = state.stats;
     }
 
@@ -116,6 +119,10 @@ final class PageDrops
         final long unusedBefore = space.unusedReservation(record);
         try
         {
+            if (ram != null)
+            {
+                ram.invalidatePage(record, pageIndex);
+            }
             if (pageMaps.remove(record, pageIndex) != BlockPointer.NULL)
             {
                 state.pageCount--;
@@ -160,6 +167,7 @@ final class PageDrops
         final long unusedBefore = space.unusedReservation(record);
         final long pages = record.pageCount;
         state.pageCount -= pages;
+        RamTier.invalidateObject(record);
         pageMaps.forget(record);
         space.reservationChanged(record, unusedBefore);
         live.markDirty(record);
@@ -204,6 +212,10 @@ final class PageDrops
         final long unusedBefore = space.unusedReservation(record);
         try
         {
+            if (ram != null)
+            {
+                ram.invalidatePage(record, pageIndex);
+            }
             final long previous = pageMaps.remove(record, pageIndex);
             if (previous != BlockPointer.NULL)
             {

@@ -29,6 +29,8 @@ final class PageReads
     private final BufferPool buffers;
     private final StoreStats stats;
     private final long rangePages;
+    /** The RAM tier, or null if it is off. */
+    private final RamTier ram;
 
     PageReads(final StoreState state, final AccessClock clock, final WriteRuns runs, final PageDrops drops)
     {
@@ -43,6 +45,7 @@ final class PageReads
         this.buffers = state.buffers;
         this.stats = state.stats;
         this.rangePages = state.rangePages;
+        this.ram = state.ram;
     }
 
     /**
@@ -70,8 +73,15 @@ final class PageReads
      */
     int read(final ObjectRecord record, final long pageIndex, final ByteBuffer dst) throws IOException
     {
+        if (ram != null && !state.closed && state.failure() == null && ram.read(record, pageIndex, dst))
+        {
+            stats.readHits.increment();
+            touched(record, pageIndex);
+            return CacheStore.READ_HIT;
+        }
         final int[] crc = CRC_SCRATCH.get();
         long pointer = PageMaps.NEEDS_IO;
+        long ticket = 0;
         final long shared = lock.readLock();
         try
         {
@@ -81,6 +91,10 @@ final class PageReads
                 if (runs.inRun(record, pointer))
                 {
                     pointer = PageMaps.NEEDS_IO;
+                }
+                else if (ram != null)
+                {
+                    ticket = ram.ticket(record, pageIndex);
                 }
             }
         }
@@ -100,25 +114,55 @@ final class PageReads
                 {
                     runs.settle(record);
                 }
+                if (ram != null)
+                {
+                    ticket = ram.ticket(record, pageIndex);
+                }
             }
             finally
             {
                 lock.unlock();
             }
         }
-        final int outcome = readAt(record, pageIndex, pointer, crc[0], dst);
+        final int outcome = readAt(record, pageIndex, pointer, crc[0], ticket, dst);
         if (outcome == CacheStore.READ_HIT)
         {
-            final long now = clock.readAccessTime();
-            record.accessTime = now;
-            final long[] ranges = record.rangeAccess;
-            final long range = pageIndex / rangePages;
-            if (ranges != null && range < ranges.length)
-            {
-                ranges[(int)range] = now;
-            }
+            touched(record, pageIndex);
         }
         return outcome;
+    }
+
+    /**
+     * Copies the page into {@code dst} (at its position, one block; position and limit kept) if the RAM tier holds
+     * it, without the store lock. On a miss {@code dst} may have been written to.
+     *
+     * @return true on a hit (counted, and the object's access time set).
+     */
+    boolean readFromRam(final ObjectRecord record, final long pageIndex, final ByteBuffer dst)
+    {
+        if (ram != null && !state.closed && state.failure() == null && ram.read(record, pageIndex, dst))
+        {
+            stats.readHits.increment();
+            touched(record, pageIndex);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * After a hit: sets the object's access time and its page range's, reading the access clock rather than advancing
+     * it, so that hits make no contended update.
+     */
+    private void touched(final ObjectRecord record, final long pageIndex)
+    {
+        final long now = clock.readAccessTime();
+        record.accessTime = now;
+        final long[] ranges = record.rangeAccess;
+        final long range = pageIndex / rangePages;
+        if (ranges != null && range < ranges.length)
+        {
+            ranges[(int)range] = now;
+        }
     }
 
     /**
@@ -128,12 +172,13 @@ final class PageReads
      * @param count       how many of {@code pageIndexes} to look up.
      * @param pointers    receives each page's block pointer, or {@link BlockPointer#NULL}.
      * @param crcs        receives each page's check value.
+     * @param tickets     receives each page's RAM-tier admission ticket, for {@link #verify}.
      */
     void lookupPages(
-        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs)
-        throws IOException
+        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs,
+        final long[] tickets) throws IOException
     {
-        if (lookupPagesCached(record, pageIndexes, count, pointers, crcs))
+        if (lookupPagesCached(record, pageIndexes, count, pointers, crcs, tickets))
         {
             return;
         }
@@ -147,6 +192,13 @@ final class PageReads
                 pointers[i] = drops.lookupPage(record, pageIndexes[i]);
                 crcs[i] = pageMaps.foundCrc;
                 unwritten |= runs.inRun(record, pointers[i]);
+            }
+            if (ram != null)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    tickets[i] = ram.ticket(record, pageIndexes[i]);
+                }
             }
             if (record.pageMapHeight == 0)
             {
@@ -171,7 +223,8 @@ final class PageReads
      * @return false if the exclusive path must look the pages up.
      */
     private boolean lookupPagesCached(
-        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs)
+        final ObjectRecord record, final long[] pageIndexes, final int count, final long[] pointers, final int[] crcs,
+        final long[] tickets)
     {
         final int[] crc = CRC_SCRATCH.get();
         final long shared = lock.readLock();
@@ -190,6 +243,10 @@ final class PageReads
                 }
                 pointers[i] = pointer;
                 crcs[i] = crc[0];
+                if (ram != null)
+                {
+                    tickets[i] = ram.ticket(record, pageIndexes[i]);
+                }
             }
             return true;
         }
@@ -200,13 +257,14 @@ final class PageReads
     }
 
     /**
-     * Reads the page at the block {@code pointer} found for it into {@code dst} (from its position) and checks it.
+     * Reads the page at the block {@code pointer} found for it into {@code dst} (from its position) and checks it;
+     * an intact page is offered to the RAM tier with the {@code ticket} taken when the pointer was found.
      *
      * @return {@link CacheStore#READ_HIT}, {@link CacheStore#READ_MISS} for a null pointer, or
      * {@link CacheStore#READ_CORRUPT}.
      */
     int readAt(
-        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc,
+        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc, final long ticket,
         final ByteBuffer dst) throws IOException
     {
         if (pointer == BlockPointer.NULL)
@@ -226,7 +284,7 @@ final class PageReads
                 dst.limit(start + blockSize);
                 device.read(position, dst);
                 dst.position(start);
-                valid = verify(record, pageIndex, pointer, expectedCrc, dst);
+                valid = verify(record, pageIndex, pointer, expectedCrc, ticket, dst);
             }
             finally
             {
@@ -240,7 +298,7 @@ final class PageReads
             {
                 device.read(position, bounce);
                 bounce.flip();
-                valid = verify(record, pageIndex, pointer, expectedCrc, bounce);
+                valid = verify(record, pageIndex, pointer, expectedCrc, ticket, bounce);
                 if (valid)
                 {
                     dst.put(bounce);
@@ -259,16 +317,22 @@ final class PageReads
      * Checks page data read from the block {@code pointer} (from the buffer's position to its limit) against its
      * check value; on a mismatch the page is counted and dropped, so that it is never served. Its block is not freed:
      * a page whose block holds something else may share it with another owner (see {@link PageDrops#quarantinePage}).
+     * An intact page is offered to the RAM tier, which takes it only if nothing of the page changed since
+     * {@code ticket} was taken with the pointer ({@link #lookupPages}).
      *
      * @return true if the data is the page that was written.
      */
     boolean verify(
-        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc,
+        final ObjectRecord record, final long pageIndex, final long pointer, final int expectedCrc, final long ticket,
         final ByteBuffer data) throws IOException
     {
         if (state.crcOf(record.objectId, pageIndex, data) == expectedCrc)
         {
             stats.readHits.increment();
+            if (ram != null)
+            {
+                ram.admit(record, pageIndex, ticket, data);
+            }
             return true;
         }
         stats.checksumMismatches.increment();

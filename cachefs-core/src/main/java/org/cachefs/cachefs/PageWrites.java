@@ -35,6 +35,8 @@ final class PageWrites
     private final StoreLock lock;
     private final BlockAllocator allocator;
     private final PageMaps pageMaps;
+    /** The RAM tier, or null if it is off. */
+    private final RamTier ram;
     private final BufferPool buffers;
     private final StoreStats stats;
 
@@ -55,6 +57,7 @@ final class PageWrites
         this.lock = state.lock;
         this.allocator = state.allocator;
         this.pageMaps = state.pageMaps;
+        this.ram = state.ram;
         this.buffers = state.buffers;
         this.stats = state.stats;
     }
@@ -197,6 +200,10 @@ final class PageWrites
         final long unusedBefore = space.unusedReservation(record);
         try
         {
+            if (ram != null)
+            {
+                ram.invalidatePage(record, pageIndex);
+            }
             final long previous = pageMaps.put(record, pageIndex, BlockPointer.encode(block, BlockPointer.KIND_DATA),
                 crc);
             if (previous != BlockPointer.NULL)

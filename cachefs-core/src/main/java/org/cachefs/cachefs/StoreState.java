@@ -44,6 +44,8 @@ final class StoreState
     /** Pages per range of a large object's access tracking: the pages of one page-map leaf. */
     final long rangePages;
     final boolean wasClean;
+    /** The RAM tier above the device, or null if {@link MountOptions#ramTierBytes()} is too small for one. */
+    final RamTier ram;
 
     long generation;
     long objectCount;
@@ -75,6 +77,7 @@ final class StoreState
         this.buffers = new BufferPool(blockSize, blockSize, 64);
         this.rangePages = PageMapNode.fanout(blockSize);
         this.wasClean = commit.clean();
+        this.ram = RamTier.create(device.name(), options.ramTierBytes(), blockSize);
         this.generation = commit.generation();
         this.objectCount = commit.objectCount();
         this.nextObjectId = commit.nextObjectId();

@@ -231,6 +231,16 @@ public final class ReadThroughOptions
             return this;
         }
 
+        /**
+         * Sets the RAM tier's size in the mount options given so far ({@link MountOptions#ramTierBytes()}): the most
+         * off-heap memory per image for copies of hot pages; 0 turns it off.
+         */
+        public Builder ramTierBytes(final long bytes)
+        {
+            this.mountOptions = mountOptions.withRamTierBytes(bytes);
+            return this;
+        }
+
         public Builder jmx(final boolean jmx)
         {
             this.jmx = jmx;

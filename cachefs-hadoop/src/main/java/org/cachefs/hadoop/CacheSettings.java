@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
 import org.cachefs.readthrough.CacheImage;
+import org.cachefs.cachefs.MountOptions;
 import org.cachefs.readthrough.ReadThroughOptions;
 import org.cachefs.readthrough.Validation;
 
@@ -53,6 +54,11 @@ public final class CacheSettings
     public static final String ORIGIN_STREAMS = PREFIX + "origin.streams";
     /** The name under which the cached files are kept in the images (1 to 255 characters). */
     public static final String NAMESPACE = PREFIX + "namespace";
+    /**
+     * The most memory for copies of hot pages above each image (the RAM tier, off-heap; 0 turns it off): see
+     * {@link MountOptions#ramTierBytes()}.
+     */
+    public static final String RAM_TIER_SIZE = PREFIX + "ram.tier.size";
     /** Whether each file system's cache statistics are registered with the platform MBean server. */
     public static final String JMX = PREFIX + "jmx";
 
@@ -135,6 +141,8 @@ public final class CacheSettings
             .maxInFlightBytes(bytes(conf, MAX_IN_FLIGHT, ReadThroughOptions.DEFAULT_MAX_IN_FLIGHT_BYTES))
             .maxIdleFiles(intBytes(conf, MAX_IDLE_FILES, ReadThroughOptions.DEFAULT_MAX_IDLE_FILES))
             .vectorMergeGap(intBytes(conf, VECTOR_MERGE_GAP, ReadThroughOptions.DEFAULT_VECTOR_MERGE_GAP))
+            .mountOptions(MountOptions.defaults().withRamTierBytes(range(conf, RAM_TIER_SIZE,
+                MountOptions.DEFAULT_RAM_TIER_BYTES, 0, MountOptions.MAX_RAM_TIER_BYTES)))
             // The file system decides the version on every open (ValidationMode); the cache never stats.
             .validation(Validation.ALWAYS)
             .jmx(jmx);

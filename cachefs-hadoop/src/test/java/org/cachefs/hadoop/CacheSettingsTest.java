@@ -47,6 +47,7 @@ class CacheSettingsTest
         assertThat(options.maxIdleFiles()).isEqualTo(128);
         assertThat(options.vectorMergeGap()).isEqualTo(64 << 10);
         assertThat(options.validation()).isEqualTo(Validation.ALWAYS);
+        assertThat(options.mountOptions().ramTierBytes()).isEqualTo(128L << 20);
         assertThat(options.images()).isEmpty();
     }
 
@@ -66,6 +67,7 @@ class CacheSettingsTest
         conf.set(CacheSettings.BUFFER_SIZE, "1m");
         conf.set(CacheSettings.ORIGIN_STREAMS, "8");
         conf.set(CacheSettings.NAMESPACE, "lake");
+        conf.set(CacheSettings.RAM_TIER_SIZE, "2g");
         conf.setBoolean(CacheSettings.JMX, false);
         final CacheSettings settings = CacheSettings.from(conf);
         assertThat(settings.images()).containsExactly(new CacheImage(Path.of("/dev/nvme0n1"), 10L << 30));
@@ -84,6 +86,7 @@ class CacheSettingsTest
         assertThat(options.maxInFlightBytes()).isEqualTo(1L << 30);
         assertThat(options.maxIdleFiles()).isEqualTo(10);
         assertThat(options.vectorMergeGap()).isEqualTo(8 << 10);
+        assertThat(options.mountOptions().ramTierBytes()).isEqualTo(2L << 30);
     }
 
     @Test
@@ -111,6 +114,9 @@ class CacheSettingsTest
         assertRefused(CacheSettings.ORIGIN_STREAMS, "0", "fs.cachefs.origin.streams must be 1 to 64: 0");
         assertRefused(CacheSettings.MAX_IMAGES, "0", "fs.cachefs.max.images must be 1 to 2147483647: 0");
         assertRefused(CacheSettings.NAMESPACE, "", "fs.cachefs.namespace: namespace must be 1 to 255 characters: ");
+        assertRefused(CacheSettings.RAM_TIER_SIZE, "-1", "fs.cachefs.ram.tier.size must be 0 to 1099511627776: -1");
+        assertRefused(CacheSettings.RAM_TIER_SIZE, "2t",
+            "fs.cachefs.ram.tier.size must be 0 to 1099511627776: 2t");
     }
 
     private static void assertRefused(final String key, final String value, final String message)

@@ -1,0 +1,224 @@
+package org.cachefs.cachefs;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RamTierTest
+{
+    private static final int PAGE = 4096;
+
+    private final ObjectRecord a = new ObjectRecord(0, "a".getBytes(), 11);
+    private final ObjectRecord b = new ObjectRecord(0, "b".getBytes(), 12);
+
+    private static ByteBuffer pageOf(final int fill)
+    {
+        final ByteBuffer page = ByteBuffer.allocateDirect(PAGE);
+        for (int i = 0; i < PAGE; i++)
+        {
+            page.put(i, (byte)(fill + i));
+        }
+        return page;
+    }
+
+    private static void admit(final RamTier tier, final ObjectRecord record, final long page, final int fill)
+    {
+        tier.admit(record, page, tier.ticket(record, page), pageOf(fill));
+    }
+
+    private static boolean holds(final RamTier tier, final ObjectRecord record, final long page, final int fill)
+    {
+        final ByteBuffer dst = ByteBuffer.allocateDirect(PAGE);
+        if (!tier.read(record, page, dst))
+        {
+            return false;
+        }
+        assertThat(dst).isEqualTo(pageOf(fill));
+        return true;
+    }
+
+    @Test
+    void sizeBelowOneSetTurnsTheTierOff()
+    {
+        assertThat(RamTier.create("dev", 0, PAGE)).isNull();
+        assertThat(RamTier.create("dev", 7L * PAGE, PAGE)).isNull();
+        assertThat(RamTier.create("dev", 8L * PAGE, PAGE).capacityPages()).isEqualTo(8);
+        assertThat(RamTier.create("dev", 100L * PAGE + 5, PAGE).capacityPages()).isEqualTo(96);
+    }
+
+    @Test
+    void anAdmittedPageIsServedByteForByteAndMemoryComesAsSetsFill()
+    {
+        final RamTier tier = RamTier.create("dev", 64L * PAGE, PAGE);
+        assertThat(tier.allocatedBytes()).isZero();
+        admit(tier, a, 3, 30);
+        assertThat(tier.allocatedBytes()).isEqualTo(64L * PAGE);
+        assertThat(holds(tier, a, 3, 30)).isTrue();
+        assertThat(holds(tier, a, 4, 30)).isFalse();
+        assertThat(holds(tier, b, 3, 30)).isFalse();
+        assertThat(tier.hits.sum()).isEqualTo(1);
+        assertThat(tier.admissions.sum()).isEqualTo(1);
+        assertThat(tier.residentPages.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void aPageChangedSinceItsTicketIsNotAdmitted()
+    {
+        final RamTier tier = RamTier.create("dev", 64L * PAGE, PAGE);
+        final long ticket = tier.ticket(a, 5);
+        tier.invalidatePage(a, 5);
+        tier.admit(a, 5, ticket, pageOf(50));
+        assertThat(holds(tier, a, 5, 50)).isFalse();
+
+        final long before = tier.ticket(a, 6);
+        RamTier.invalidateObject(a);
+        tier.admit(a, 6, before, pageOf(60));
+        assertThat(holds(tier, a, 6, 60)).isFalse();
+        assertThat(tier.admissions.sum()).isZero();
+        assertThat(tier.residentPages.sum()).isZero();
+    }
+
+    @Test
+    void invalidationsForgetThePageOrTheWholeObject()
+    {
+        final RamTier tier = RamTier.create("dev", 64L * PAGE, PAGE);
+        admit(tier, a, 1, 10);
+        admit(tier, a, 2, 20);
+        admit(tier, b, 1, 40);
+        tier.invalidatePage(a, 1);
+        assertThat(holds(tier, a, 1, 10)).isFalse();
+        assertThat(holds(tier, a, 2, 20)).isTrue();
+        assertThat(tier.residentPages.sum()).isEqualTo(2);
+        RamTier.invalidateObject(a);
+        assertThat(holds(tier, a, 2, 20)).isFalse();
+        assertThat(holds(tier, b, 1, 40)).isTrue();
+        admit(tier, a, 2, 21);
+        assertThat(holds(tier, a, 2, 21)).isTrue();
+    }
+
+    @Test
+    void aFullSetAdmitsOnlyAPageSeenMoreOftenThanTheColdestAndKeepsTheHotOnes()
+    {
+        // One set of 8: every page competes for the same slots.
+        final RamTier tier = RamTier.create("dev", 8L * PAGE, PAGE);
+        for (int p = 0; p < 8; p++)
+        {
+            admit(tier, a, p, p);
+        }
+        for (int round = 0; round < 3; round++)
+        {
+            for (int p = 0; p < 4; p++)
+            {
+                assertThat(holds(tier, a, p, p)).isTrue();
+            }
+        }
+        admit(tier, a, 100, 100);
+        assertThat(holds(tier, a, 100, 100)).isFalse();
+        assertThat(tier.rejections.sum()).isEqualTo(1);
+        admit(tier, a, 100, 100);
+        assertThat(holds(tier, a, 100, 100)).isTrue();
+        assertThat(tier.evictions.sum()).isEqualTo(1);
+        for (int p = 0; p < 4; p++)
+        {
+            assertThat(holds(tier, a, p, p)).as("hot page %d", p).isTrue();
+        }
+        int cold = 0;
+        for (int p = 4; p < 8; p++)
+        {
+            cold += holds(tier, a, p, p) ? 1 : 0;
+        }
+        assertThat(cold).isEqualTo(3);
+        assertThat(tier.residentPages.sum()).isEqualTo(8);
+    }
+
+    @Test
+    void slotsOfAChangedOrRetiredObjectAreReusedBeforeAnyIsEvicted()
+    {
+        final RamTier tier = RamTier.create("dev", 8L * PAGE, PAGE);
+        for (int p = 0; p < 4; p++)
+        {
+            admit(tier, a, p, p);
+            admit(tier, b, p, 10 + p);
+        }
+        RamTier.invalidateObject(b);
+        for (int p = 4; p < 8; p++)
+        {
+            admit(tier, a, p, p);
+        }
+        for (int p = 0; p < 8; p++)
+        {
+            assertThat(holds(tier, a, p, p)).isTrue();
+        }
+        assertThat(tier.evictions.sum()).isZero();
+        assertThat(tier.rejections.sum()).isZero();
+
+        a.retired = true;
+        admit(tier, b, 9, 90);
+        assertThat(holds(tier, b, 9, 90)).isTrue();
+        assertThat(tier.evictions.sum()).isZero();
+    }
+
+    @Test
+    void aReadOverlappingAChangeOfItsSlotIsAMissNeverATornPage() throws Exception
+    {
+        final RamTier tier = RamTier.create("dev", 8L * PAGE, PAGE);
+        final AtomicBoolean stop = new AtomicBoolean();
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        final AtomicLong served = new AtomicLong();
+        final List<Thread> threads = new ArrayList<>();
+        // The writer keeps replacing page 0 with pages whose bytes are all one value, each time a different one.
+        threads.add(new Thread(() ->
+        {
+            final ByteBuffer data = ByteBuffer.allocateDirect(PAGE);
+            for (int version = 0; !stop.get(); version++)
+            {
+                for (int i = 0; i < PAGE; i++)
+                {
+                    data.put(i, (byte)version);
+                }
+                tier.invalidatePage(a, 0);
+                tier.admit(a, 0, tier.ticket(a, 0), data);
+            }
+        }));
+        for (int r = 0; r < 3; r++)
+        {
+            threads.add(new Thread(() ->
+            {
+                final ByteBuffer dst = ByteBuffer.allocateDirect(PAGE);
+                while (!stop.get())
+                {
+                    if (tier.read(a, 0, dst))
+                    {
+                        final byte first = dst.get(0);
+                        for (int i = 1; i < PAGE; i++)
+                        {
+                            if (dst.get(i) != first)
+                            {
+                                failures.add(new AssertionError("torn page: byte " + i + " is " + dst.get(i) +
+                                    ", byte 0 is " + first));
+                                return;
+                            }
+                        }
+                        served.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        Thread.sleep(500);
+        stop.set(true);
+        for (final Thread thread : threads)
+        {
+            thread.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(served.get()).isPositive();
+    }
+}
