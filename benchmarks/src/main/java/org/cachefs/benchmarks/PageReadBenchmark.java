@@ -51,6 +51,8 @@ public class PageReadBenchmark
 {
     /** Pages per multi-page read. */
     public static final int RUN = 32;
+    /** Pages per 1 MiB read. */
+    public static final int WIDE = 256;
 
     /** Size of the cache image in MiB. */
     @Param("1024")
@@ -76,6 +78,13 @@ public class PageReadBenchmark
     @Param("1")
     public int fillThreads;
 
+    /**
+     * The RAM tier's size in MiB ({@code MountOptions.ramTierBytes}): 0 (the default) measures device hits; 256
+     * holds all 128 MiB of the default data, so that every hit after the first read of a page is a RAM hit.
+     */
+    @Param("0")
+    public int ramTierMiB;
+
     CacheSetup cache;
     Cookie[] cookies;
     int totalPages;
@@ -90,7 +99,8 @@ public class PageReadBenchmark
         }
         final long start = System.nanoTime();
         final Path image = BenchFiles.writtenFile("read-" + imageMiB + "m.img", (long)imageMiB << 20);
-        cache = CacheSetup.format(image, poolThreads, MountOptions.defaults());
+        cache = CacheSetup.format(image, poolThreads,
+            MountOptions.defaults().withRamTierBytes((long)ramTierMiB << 20));
         cookies = new Cookie[files];
         for (int f = 0; f < files; f++)
         {
@@ -139,7 +149,10 @@ public class PageReadBenchmark
     {
         CachePage[] single;
         CachePage[] multi;
-        final List<CachePage> batch = new ArrayList<>(RUN);
+        /** Pages cut from one 1 MiB buffer, indexes set before each read. */
+        CachePage[] wide;
+        int ownWide;
+        final List<CachePage> batch = new ArrayList<>(WIDE);
         final HitCompletions completions = new HitCompletions();
         SplittableRandom random;
 
@@ -162,6 +175,8 @@ public class PageReadBenchmark
                 throw new IllegalArgumentException(threads + " threads need at least " + threads * RUN +
                     " cached pages (files x filePages)");
             }
+            ownWide = (b.totalPages / WIDE - thread + threads - 1) / threads;
+            wide = CachePage.slicesOf(AlignedBuffers.allocate(WIDE * CacheSetup.PAGE_SIZE), CacheSetup.PAGE_SIZE);
             final ByteBuffer one = AlignedBuffers.allocate(CacheSetup.PAGE_SIZE);
             final ByteBuffer[] run = new ByteBuffer[RUN];
             for (int i = 0; i < RUN; i++)
@@ -226,6 +241,52 @@ public class PageReadBenchmark
         final int value = reader.multi[first].buffer().getInt(8);
         uncache(cookie, reader.multi, first);
         return value;
+    }
+
+    /**
+     * read_or_alloc_pages of 256 contiguous cached pages (a random 1 MiB-aligned run) into one 1 MiB buffer, then
+     * uncache_page of each. Needs {@code filePages} a multiple of 256 and 256 pages per thread.
+     */
+    @Benchmark
+    public int readPages256(final Reader reader)
+    {
+        if (reader.ownWide < 1 || filePages % WIDE != 0)
+        {
+            throw new IllegalArgumentException("readPages256 needs filePages a multiple of " + WIDE + " and " + WIDE +
+                " cached pages per thread");
+        }
+        final int first = (reader.random.nextInt(reader.ownWide) * reader.threads + reader.thread) * WIDE;
+        final int file = first / filePages;
+        final Cookie cookie = cookies[file];
+        final List<CachePage> batch = reader.batch;
+        batch.clear();
+        for (int i = 0; i < WIDE; i++)
+        {
+            final CachePage page = reader.wide[i];
+            page.setIndex(first % filePages + i);
+            batch.add(page);
+        }
+        reader.completions.reset();
+        final Result result = cookie.readOrAllocPages(batch, HitCompletions.DONE, reader.completions);
+        if (result != Result.OK || !batch.isEmpty())
+        {
+            reader.completions.await(WIDE - batch.size());
+            uncache(cookie, reader.wide, 0, WIDE);
+            throw new IllegalStateException("pages " + (first % filePages) + ".." + (first % filePages + WIDE - 1) +
+                " of file " + file + " were not all hits: " + result + ", " + batch.size() + " left");
+        }
+        reader.completions.await(WIDE);
+        final int value = reader.wide[0].buffer().getInt(8);
+        uncache(cookie, reader.wide, 0, WIDE);
+        return value;
+    }
+
+    private static void uncache(final Cookie cookie, final CachePage[] pages, final int first, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            cookie.uncachePage(pages[first + i]);
+        }
     }
 
     private static void uncache(final Cookie cookie, final CachePage[] pages, final int first)

@@ -40,12 +40,15 @@ public class RawDeviceBenchmark
 {
     static final int SMALL = 4096;
     static final int LARGE = 128 * 1024;
+    static final int WIDE = 1 << 20;
 
     /** Size of the file in MiB. */
     @Param("128")
     public int fileMiB;
 
     FileChannel channel;
+    /** The same file without O_DIRECT, read through the OS page cache (all of it cached during the setup). */
+    FileChannel buffered;
     long size;
     private final SplittableRandom seeds = new SplittableRandom(42);
 
@@ -56,12 +59,20 @@ public class RawDeviceBenchmark
         final Path file = BenchFiles.writtenFile("raw-" + fileMiB + "m.dat", size);
         channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
             ExtendedOpenOption.DIRECT);
+        buffered = FileChannel.open(file, StandardOpenOption.READ);
+        final ByteBuffer warm = ByteBuffer.allocateDirect(WIDE);
+        for (long position = 0; position < size; position += WIDE)
+        {
+            warm.clear();
+            buffered.read(warm, position);
+        }
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException
     {
         channel.close();
+        buffered.close();
     }
 
     synchronized SplittableRandom newRandom()
@@ -77,6 +88,7 @@ public class RawDeviceBenchmark
     {
         ByteBuffer small;
         ByteBuffer large;
+        ByteBuffer wide;
         SplittableRandom random;
         long readCursor;
         long writeCursor;
@@ -86,6 +98,7 @@ public class RawDeviceBenchmark
         {
             small = AlignedBuffers.allocate(SMALL);
             large = AlignedBuffers.allocate(LARGE);
+            wide = AlignedBuffers.allocate(WIDE);
             random = device.newRandom();
             Pages.pattern(small, random.nextLong());
             Pages.pattern(large, random.nextLong());
@@ -101,6 +114,27 @@ public class RawDeviceBenchmark
         final long position = io.random.nextLong(size / SMALL) * SMALL;
         read(io.small, position);
         return io.small.getInt(0);
+    }
+
+    /**
+     * 4 KiB pread at a random 4 KiB-aligned offset through the OS page cache (no O_DIRECT): the path of a cache that
+     * keeps its pages in files and lets the kernel keep them in memory.
+     */
+    @Benchmark
+    public int bufferedRandomRead4k(final Io io) throws IOException
+    {
+        final long position = io.random.nextLong(size / SMALL) * SMALL;
+        read(buffered, io.small, position);
+        return io.small.getInt(0);
+    }
+
+    /** 1 MiB pread at a random 1 MiB-aligned offset through the OS page cache. */
+    @Benchmark
+    public int bufferedRandomRead1m(final Io io) throws IOException
+    {
+        final long position = io.random.nextLong(size / WIDE) * WIDE;
+        read(buffered, io.wide, position);
+        return io.wide.getInt(0);
     }
 
     /** 128 KiB pread, each thread reading its own stream in order. */
@@ -131,6 +165,12 @@ public class RawDeviceBenchmark
     }
 
     private void read(final ByteBuffer buffer, final long position) throws IOException
+    {
+        read(channel, buffer, position);
+    }
+
+    private static void read(final FileChannel channel, final ByteBuffer buffer, final long position)
+        throws IOException
     {
         buffer.clear();
         while (buffer.hasRemaining())

@@ -21,7 +21,7 @@ package org.cachefs.cachefs;
  * @param writeThreads          with write-behind, how many threads write full runs to the device, each one run at
  *                              a time: the run writes in flight at once, as a device's queue depth. Range [1, 64].
  * @param ramTierBytes          the most off-heap memory kept for copies of hot pages above the device (the RAM
- *                              tier), allocated in slabs of up to 4 MiB as pages enter; 0 (or less than 8 pages)
+ *                              tier), allocated in slabs of up to 4 MiB as pages enter; 0 (or less than 16 pages)
  *                              turns it off. A page enters after it was read from the device, if it was read more
  *                              often lately than the page it evicts. The JVM's direct-memory limit
  *                              ({@code -XX:MaxDirectMemorySize}, by default the heap's maximum) caps it: beyond that

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class RamTier
 {
     /** Slots per set. */
-    static final int WAYS = 8;
+    static final int WAYS = 16;
 
     private static final VarHandle STAMPS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle LOCKS = MethodHandles.arrayElementVarHandle(int[].class);

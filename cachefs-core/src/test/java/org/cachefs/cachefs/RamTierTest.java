@@ -47,9 +47,10 @@ class RamTierTest
     @Test
     void sizeBelowOneSetTurnsTheTierOff()
     {
+        assertThat(RamTier.WAYS).isEqualTo(16);
         assertThat(RamTier.create("dev", 0, PAGE)).isNull();
-        assertThat(RamTier.create("dev", 7L * PAGE, PAGE)).isNull();
-        assertThat(RamTier.create("dev", 8L * PAGE, PAGE).capacityPages()).isEqualTo(8);
+        assertThat(RamTier.create("dev", 15L * PAGE, PAGE)).isNull();
+        assertThat(RamTier.create("dev", 16L * PAGE, PAGE).capacityPages()).isEqualTo(16);
         assertThat(RamTier.create("dev", 100L * PAGE + 5, PAGE).capacityPages()).isEqualTo(96);
     }
 
@@ -106,15 +107,16 @@ class RamTierTest
     @Test
     void aFullSetAdmitsOnlyAPageSeenMoreOftenThanTheColdestAndKeepsTheHotOnes()
     {
-        // One set of 8: every page competes for the same slots.
-        final RamTier tier = RamTier.create("dev", 8L * PAGE, PAGE);
-        for (int p = 0; p < 8; p++)
+        // One set: every page competes for the same slots. The first half is read often, the second half once.
+        final int ways = RamTier.WAYS;
+        final RamTier tier = RamTier.create("dev", (long)ways * PAGE, PAGE);
+        for (int p = 0; p < ways; p++)
         {
             admit(tier, a, p, p);
         }
         for (int round = 0; round < 3; round++)
         {
-            for (int p = 0; p < 4; p++)
+            for (int p = 0; p < ways / 2; p++)
             {
                 assertThat(holds(tier, a, p, p)).isTrue();
             }
@@ -125,34 +127,35 @@ class RamTierTest
         admit(tier, a, 100, 100);
         assertThat(holds(tier, a, 100, 100)).isTrue();
         assertThat(tier.evictions.sum()).isEqualTo(1);
-        for (int p = 0; p < 4; p++)
+        for (int p = 0; p < ways / 2; p++)
         {
             assertThat(holds(tier, a, p, p)).as("hot page %d", p).isTrue();
         }
         int cold = 0;
-        for (int p = 4; p < 8; p++)
+        for (int p = ways / 2; p < ways; p++)
         {
             cold += holds(tier, a, p, p) ? 1 : 0;
         }
-        assertThat(cold).isEqualTo(3);
-        assertThat(tier.residentPages.sum()).isEqualTo(8);
+        assertThat(cold).isEqualTo(ways / 2 - 1);
+        assertThat(tier.residentPages.sum()).isEqualTo(ways);
     }
 
     @Test
     void slotsOfAChangedOrRetiredObjectAreReusedBeforeAnyIsEvicted()
     {
-        final RamTier tier = RamTier.create("dev", 8L * PAGE, PAGE);
-        for (int p = 0; p < 4; p++)
+        final int ways = RamTier.WAYS;
+        final RamTier tier = RamTier.create("dev", (long)ways * PAGE, PAGE);
+        for (int p = 0; p < ways / 2; p++)
         {
             admit(tier, a, p, p);
             admit(tier, b, p, 10 + p);
         }
         RamTier.invalidateObject(b);
-        for (int p = 4; p < 8; p++)
+        for (int p = ways / 2; p < ways; p++)
         {
             admit(tier, a, p, p);
         }
-        for (int p = 0; p < 8; p++)
+        for (int p = 0; p < ways; p++)
         {
             assertThat(holds(tier, a, p, p)).isTrue();
         }
@@ -160,15 +163,15 @@ class RamTierTest
         assertThat(tier.rejections.sum()).isZero();
 
         a.retired = true;
-        admit(tier, b, 9, 90);
-        assertThat(holds(tier, b, 9, 90)).isTrue();
+        admit(tier, b, 99, 90);
+        assertThat(holds(tier, b, 99, 90)).isTrue();
         assertThat(tier.evictions.sum()).isZero();
     }
 
     @Test
     void aReadOverlappingAChangeOfItsSlotIsAMissNeverATornPage() throws Exception
     {
-        final RamTier tier = RamTier.create("dev", 8L * PAGE, PAGE);
+        final RamTier tier = RamTier.create("dev", (long)RamTier.WAYS * PAGE, PAGE);
         final AtomicBoolean stop = new AtomicBoolean();
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
         final AtomicLong served = new AtomicLong();
