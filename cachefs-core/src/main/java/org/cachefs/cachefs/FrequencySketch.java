@@ -51,12 +51,14 @@ final class FrequencySketch
 
     /**
      * Records an access to the key with this hash.
+     *
+     * @return true if this access made the counters halve.
      */
-    void increment(final long hash)
+    boolean increment(final long hash)
     {
         if (!admitted(hash))
         {
-            return;
+            return sample();
         }
         for (int row = 0; row < 4; row++)
         {
@@ -69,7 +71,7 @@ final class FrequencySketch
                 table[index] = word + (1L << shift);
             }
         }
-        sample();
+        return sample();
     }
 
     /**
@@ -89,7 +91,6 @@ final class FrequencySketch
         {
             doorkeeper[first >>> 6] |= firstBit;
             doorkeeper[second >>> 6] |= secondBit;
-            sample();
         }
         return seen;
     }
@@ -104,13 +105,13 @@ final class FrequencySketch
 
     /**
      * Counts one access toward the next reset, one in {@link #SAMPLE_EVERY}.
+     *
+     * @return true if the counters were halved.
      */
-    private void sample()
+    private boolean sample()
     {
-        if ((ThreadLocalRandom.current().nextInt() & (SAMPLE_EVERY - 1)) == 0 && ++samples >= samplesPerReset)
-        {
+        return (ThreadLocalRandom.current().nextInt() & (SAMPLE_EVERY - 1)) == 0 && ++samples >= samplesPerReset &&
             reset();
-        }
     }
 
     /**
@@ -132,11 +133,11 @@ final class FrequencySketch
     /**
      * Halves every counter and clears the doorkeeper (one thread at a time; others go on counting meanwhile).
      */
-    private void reset()
+    private boolean reset()
     {
         if (!resetting.compareAndSet(false, true))
         {
-            return;
+            return false;
         }
         try
         {
@@ -151,6 +152,7 @@ final class FrequencySketch
         {
             resetting.set(false);
         }
+        return true;
     }
 
     /**

@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The RAM tier of a mount: copies of hot pages in off-heap memory above the device, so that a hit costs a copy
  * instead of a device read. Set-associative: a page may be in one of the {@value #WAYS} slots of the set its object
- * id and page index hash to. A page enters after a device read found it intact, and only if the
- * {@link FrequencySketch} says it was seen more often than the page it would evict, so that a scan does not flush
- * the hot pages. Slabs of memory are allocated as sets first fill, so an idle tier costs almost nothing.
+ * id and page index hash to. A page enters after a device read found it intact, and only if it was seen more
+ * often than the page it would evict (its misses in the {@link FrequencySketch}, its hits in its slot), so that a scan
+ * does not flush the hot pages. Slabs of memory are allocated as sets first fill, so an idle tier costs almost nothing.
  * <p>
  * The tier never serves bytes the device would not: every change of a page's mapping (rewrite, uncache, quarantine)
  * removes the page first ({@link #invalidatePage}), and every change of a whole object (discard, truncation, retire,
@@ -35,6 +35,9 @@ final class RamTier
     private static final VarHandle SLABS = MethodHandles.arrayElementVarHandle(ByteBuffer[].class);
     private static final System.Logger LOG = System.getLogger(RamTier.class.getName());
 
+    /** A slot's hits saturate here. */
+    private static final byte MAX_SLOT_HITS = 15;
+
     /** Largest slab, in bytes. */
     private static final int MAX_SLAB_BYTES = 4 << 20;
 
@@ -51,6 +54,12 @@ final class RamTier
     private final ObjectRecord[] owners;
     private final long[] pageIndexes;
     private final int[] epochs;
+    /**
+     * Per slot: hits since the page entered, halved with the sketch's counters. A hit counts here, next to the slot,
+     * rather than in the sketch, whose random memory lines cost more than the copy of a page; misses count in the
+     * sketch.
+     */
+    private final byte[] slotHits;
     /** Per set: 1 while an admission or invalidation changes it. */
     private final int[] setLocks;
     /** Per set: invalidations so far; part of an admission's {@link #ticket}. */
@@ -78,6 +87,7 @@ final class RamTier
         this.owners = new ObjectRecord[slots];
         this.pageIndexes = new long[slots];
         this.epochs = new int[slots];
+        this.slotHits = new byte[slots];
         this.setLocks = new int[sets];
         this.setVersions = new int[sets];
         this.sketch = new FrequencySketch(slots);
@@ -151,7 +161,11 @@ final class RamTier
             {
                 return false;
             }
-            sketch.increment(tag);
+            final byte seen = slotHits[slot];
+            if (seen < MAX_SLOT_HITS)
+            {
+                slotHits[slot] = (byte)(seen + 1);
+            }
             hits.increment();
             return true;
         }
@@ -166,7 +180,10 @@ final class RamTier
     void admit(final ObjectRecord record, final long pageIndex, final long ticket, final ByteBuffer data)
     {
         final long tag = tagOf(record.objectId, pageIndex);
-        sketch.increment(tag);
+        if (sketch.increment(tag))
+        {
+            age();
+        }
         final int set = setOf(tag);
         if (!LOCKS.compareAndSet(setLocks, set, 0, 1))
         {
@@ -200,6 +217,7 @@ final class RamTier
             owners[slot] = record;
             pageIndexes[slot] = pageIndex;
             epochs[slot] = epoch;
+            slotHits[slot] = 0;
             slab.put((slot & (slotsPerSlab - 1)) * blockSize, data, data.position(), blockSize);
             STAMPS.setRelease(stamps, slot, stamp + 2);
             admissions.increment();
@@ -240,7 +258,7 @@ final class RamTier
             {
                 return -1;
             }
-            final int frequency = sketch.frequency(slotTag);
+            final int frequency = sketch.frequency(slotTag) + slotHits[slot];
             if (frequency < coldestFrequency)
             {
                 coldest = slot;
@@ -262,6 +280,17 @@ final class RamTier
         }
         evictions.increment();
         return coldest;
+    }
+
+    /**
+     * Halves every slot's hits, as the sketch halved its counters (racing hits may be lost, which only blurs them).
+     */
+    private void age()
+    {
+        for (int slot = 0; slot < slotHits.length; slot++)
+        {
+            slotHits[slot] = (byte)(slotHits[slot] >> 1);
+        }
     }
 
     /**
