@@ -56,15 +56,17 @@ class BenchmarkSmokeTest
     void rawDevice() throws RunnerException
     {
         final Collection<RunResult> results = run(RawDeviceBenchmark.class, options().param("fileMiB", "8"));
-        assertRan(results, "randomRead4k", "sequentialRead128k", "randomWrite4k", "sequentialWrite128k");
+        assertRan(results, "randomRead4k", "sequentialRead128k", "randomWrite4k", "sequentialWrite128k",
+            "bufferedRandomRead4k", "bufferedRandomRead1m");
     }
 
     @Test
     void pageRead() throws RunnerException
     {
         final Collection<RunResult> results = run(PageReadBenchmark.class, options()
-            .param("imageMiB", "64").param("files", "2").param("filePages", "64"));
-        assertRan(results, "readPage", "readPages32");
+            .param("imageMiB", "64").param("files", "2").param("filePages", "256").param("ramTierMiB", "0", "4"));
+        assertRan(results, "readPage", "readPages32", "readPages256");
+        assertThat(results).hasSize(6);
     }
 
     @Test

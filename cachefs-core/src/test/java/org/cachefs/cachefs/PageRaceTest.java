@@ -90,9 +90,10 @@ class PageRaceTest
             race.close();
         }
         System.out.printf("page race writeBehind=%s threads=%d image=%d MiB seed=%d: %d ops, %d pages checked " +
-                "(%d hits, %d misses), %d writes, %d truncations, %d relinquishments, %d remounts, 0 wrong%n",
+                "(%d hits, %d of them from the RAM tier, %d misses), %d writes, %d truncations, %d relinquishments, " +
+                "%d remounts, 0 wrong%n",
             writeBehind, threads, imageSize >> 20, seed, race.ops.get(), race.checked.get(), race.hits.get(),
-            race.misses.get(), race.writes.get(), race.truncations.get(), race.relinquishments.get(),
+            race.ramHits.get(), race.misses.get(), race.writes.get(), race.truncations.get(), race.relinquishments.get(),
             race.remounts.get());
         assertThat(race.wrong).isEmpty();
         assertThat(race.errors).isEmpty();
@@ -158,6 +159,8 @@ class PageRaceTest
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         final ReadCompletion<Object> completion = (page, context, result) -> { };
         CacheFsBackend backend;
+        /** Hits served by the RAM tier, over every mount so far. */
+        final java.util.concurrent.atomic.AtomicLong ramHits = new java.util.concurrent.atomic.AtomicLong();
         FsCache fsCache;
         Cookie volume;
 
@@ -206,6 +209,7 @@ class PageRaceTest
             volume.relinquish(false);
             fsCache.withdrawCache("race");
             fsCache.close();
+            ramHits.addAndGet(backend.usage().get("ramHits"));
             backend.close();
         }
 
