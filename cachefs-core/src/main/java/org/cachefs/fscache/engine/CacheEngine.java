@@ -30,6 +30,8 @@ import javax.management.ObjectName;
  * {@link CacheRegistry}, and is held while objects are allocated for an acquisition; a cookie's lock may be taken
  * while holding it, never the reverse. The statistics are {@link java.util.concurrent.atomic.LongAdder}s. Closing and
  * withdrawing wait for the pool and refuse to run on a pool thread.
+ * <p>
+ * Public only for {@link FsCache}, which is made over it: its public methods are the facade's, documented there.
  */
 public final class CacheEngine
 {

@@ -25,6 +25,9 @@ import static org.cachefs.fscache.engine.PageState.READ_PENDING;
  * the operation completes on its object (which may start an exclusive operation waiting for it), the netfs context
  * is put and the backend reference dropped; the operation is then offered back to its cookie, which reuses it for
  * its next retrieval on the same object, so that a cache hit allocates nothing.
+ * <p>
+ * Public only because a {@link CachePage} records the retrieval reading it ({@link ApiAccess.Pages#reader}); its
+ * public methods are those of {@link Retrieval} and the pool task's {@code run}.
  */
 public final class RetrievalOp extends Operation implements Retrieval
 {

@@ -6,7 +6,7 @@ import org.cachefs.fscache.CacheTag;
  * The engine's side of one {@link CacheTag} ({@code struct fscache_cache_tag}'s cache and usage): the engine that
  * made the tag, the cache added under it and the count of its users (lookups not yet released and the cache added
  * under it). Made by {@link CacheRegistry} with the tag it stands behind; the tag reaches it only to answer
- * {@link CacheTag#isBound()}.
+ * {@link CacheTag#isBound()}, which is why this class is public.
  * <p>
  * Threading: {@link #cache} and {@link #usage} are changed under the owning engine's structure lock; {@link #cache}
  * is volatile and read from any thread.
