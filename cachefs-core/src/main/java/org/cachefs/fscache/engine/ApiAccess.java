@@ -30,7 +30,7 @@ public final class ApiAccess
 
     /**
      * Internal, not API: the engine's part of a {@link CachePage}: the flags beyond PG_fscache and PG_fscache_write
-     * ({@link PageState}) and the links by which a cookie tracks the page. Implemented by {@link CachePage} alone.
+     * ({@code PageState}) and the links by which a cookie tracks the page. Implemented by {@link CachePage} alone.
      */
     public interface Pages
     {
@@ -73,7 +73,7 @@ public final class ApiAccess
         RetrievalOp reader(CachePage page);
 
         /**
-         * Sets the retrieval reading the page (a volatile write), before {@link PageState#READ_PENDING} is set.
+         * Sets the retrieval reading the page (a volatile write), before the engine flags the read pending.
          *
          * @param page   a page.
          * @param reader the retrieval, or null.

@@ -396,6 +396,8 @@ public final class CacheEngine
     /**
      * The live objects of every cache, one line each (id, state, cookie, operation and child counts, events), in the
      * spirit of the kernel's object list; used for diagnostics.
+     *
+     * @return the lines, each ending with a newline.
      */
     public String describeObjects()
     {

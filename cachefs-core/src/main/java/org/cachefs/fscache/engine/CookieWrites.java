@@ -22,7 +22,7 @@ import static org.cachefs.fscache.engine.PageState.STORING;
  * pages whose write is queued and not yet handed to the backend, in submission order, at most one per index
  * ({@link #queuedStores}). A write of another page of an index whose write is still queued supersedes it, so the
  * cache keeps the last page written. A page being written by the storage operation carries
- * {@link CachePage#STORING}; the object's single storage operation ({@link StorageOp}) writes batches one after
+ * {@link PageState#STORING}; the object's single storage operation ({@link StorageOp}) writes batches one after
  * another, so a write queued behind a write in progress of the same index reaches the backend after it. Also
  * answers whether a page's write is in progress, waits for it, and releases or uncaches pages once their writes
  * ended.
