@@ -1,5 +1,8 @@
 package org.cachefs.fscache;
 
+import org.cachefs.fscache.engine.ApiAccess;
+import org.cachefs.fscache.engine.RetrievalOp;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -19,16 +22,14 @@ import java.util.Objects;
  * it tracks, so a netfs changing a flag cannot corrupt the core's state. The netfs owns the page; a page must not be
  * given to two calls at once. Several pages of the same index (one per netfs thread, say) may be read, tracked and
  * written at the same time; of several writes of one index, the last one submitted is what the cache keeps.
+ * <p>
+ * The core keeps its own state of the page here too (flags of reads and writes in flight, the links of its page sets),
+ * out of the netfs's reach: only the core's internal access, registered by this class, touches it.
  */
 public final class CachePage
 {
     private static final int PG_FSCACHE = 1;
     private static final int PG_FSCACHE_WRITE = 1 << 1;
-    static final int READ_PENDING = 1 << 2;
-    static final int STORING = 1 << 3;
-    static final int NOT_DISPATCHED = 1 << 4;
-    /** Set while a page list is being taken in, to find an index listed twice. */
-    static final int LISTED = 1 << 5;
 
     private static final VarHandle FLAGS;
 
@@ -42,25 +43,25 @@ public final class CachePage
         {
             throw new ExceptionInInitializerError(ex);
         }
+        ApiAccess.registerPages(new Access());
     }
 
     private long index;
     private final ByteBuffer buffer;
     private final ByteBuffer whole;
     private final int offsetInWhole;
+    /** PG_fscache and PG_fscache_write in bits 0 and 1; the core's own flags above them. */
     @SuppressWarnings("unused")
     private volatile int flags;
 
-    /**
-     * The retrieval whose read of this page is in flight; written before {@link #READ_PENDING} is set.
-     */
-    volatile RetrievalOp reader;
+    /** The retrieval whose read of this page is in flight; written before the core flags the read pending. */
+    private volatile RetrievalOp reader;
 
-    /** The next page of the same index in the cookie's tracked pages ({@link PageSet}); under the cookie's lock. */
-    CachePage nextTracked;
+    /** The next page of the same index in the cookie's tracked pages; under the cookie's lock. */
+    private CachePage nextTracked;
 
-    /** The next page of the same index in the cookie's pages being read ({@link PageSet}); under the cookie's lock. */
-    CachePage nextReading;
+    /** The next page of the same index in the cookie's pages being read; under the cookie's lock. */
+    private CachePage nextReading;
 
     /**
      * A page.
@@ -262,12 +263,12 @@ public final class CachePage
         return testAndClear(PG_FSCACHE_WRITE);
     }
 
-    boolean hasBits(final int bits)
+    private boolean hasBits(final int bits)
     {
         return (flags & bits) != 0;
     }
 
-    void setBits(final int bits)
+    private void setBits(final int bits)
     {
         int current;
         do
@@ -277,7 +278,7 @@ public final class CachePage
         while (!FLAGS.compareAndSet(this, current, current | bits));
     }
 
-    void clearBits(final int bits)
+    private void clearBits(final int bits)
     {
         int current;
         do
@@ -287,7 +288,7 @@ public final class CachePage
         while (!FLAGS.compareAndSet(this, current, current & ~bits));
     }
 
-    boolean testAndSet(final int bit)
+    private boolean testAndSet(final int bit)
     {
         int current;
         do
@@ -303,7 +304,7 @@ public final class CachePage
         return false;
     }
 
-    boolean testAndClear(final int bit)
+    private boolean testAndClear(final int bit)
     {
         int current;
         do
@@ -327,5 +328,58 @@ public final class CachePage
         return "CachePage{index=" + index +
             ", PG_fscache=" + isFsCache() +
             ", PG_fscache_write=" + isFsCacheWrite() + '}';
+    }
+
+    /**
+     * The core's access to the page's engine state; see {@link ApiAccess}.
+     */
+    private static final class Access implements ApiAccess.Pages
+    {
+        public boolean hasBits(final CachePage page, final int bits)
+        {
+            return page.hasBits(bits);
+        }
+
+        public void setBits(final CachePage page, final int bits)
+        {
+            page.setBits(bits);
+        }
+
+        public void clearBits(final CachePage page, final int bits)
+        {
+            page.clearBits(bits);
+        }
+
+        public boolean testAndClear(final CachePage page, final int bit)
+        {
+            return page.testAndClear(bit);
+        }
+
+        public RetrievalOp reader(final CachePage page)
+        {
+            return page.reader;
+        }
+
+        public void reader(final CachePage page, final RetrievalOp reader)
+        {
+            page.reader = reader;
+        }
+
+        public CachePage next(final CachePage page, final boolean reading)
+        {
+            return reading ? page.nextReading : page.nextTracked;
+        }
+
+        public void next(final CachePage page, final boolean reading, final CachePage next)
+        {
+            if (reading)
+            {
+                page.nextReading = next;
+            }
+            else
+            {
+                page.nextTracked = next;
+            }
+        }
     }
 }

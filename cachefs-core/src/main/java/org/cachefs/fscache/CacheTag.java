@@ -1,27 +1,33 @@
 package org.cachefs.fscache;
 
+import org.cachefs.fscache.engine.ApiAccess;
+import org.cachefs.fscache.engine.TagBinding;
+
 /**
  * A cache tag ({@code struct fscache_cache_tag}): a name binding index subtrees to a particular cache when several
  * caches are added. Obtained from {@link FsCache#lookupCacheTag(String)}, which never fails: a tag whose cache has
  * not been added yet is unbound and inhibits caching of the objects that select it until a cache is added with that
  * tag, when it binds. {@link #NO_CACHE} never binds.
  * <p>
- * The binding is changed under the structure lock of the owning {@link FsCache}'s engine and read with volatile
- * semantics.
+ * The binding is kept by the owning {@link FsCache}'s engine, changed under its structure lock and read with volatile
+ * semantics; the tag itself is immutable.
  */
 public final class CacheTag
 {
     /** The dummy tag: selecting it inhibits caching ({@code fscache_nocache_tag}). */
     public static final CacheTag NO_CACHE = new CacheTag(null, "");
 
-    final CacheEngine owner;
-    private final String name;
-    volatile CacheImpl cache;
-    int usage;
-
-    CacheTag(final CacheEngine owner, final String name)
+    static
     {
-        this.owner = owner;
+        ApiAccess.registerTags(new Access());
+    }
+
+    private final TagBinding binding;
+    private final String name;
+
+    private CacheTag(final TagBinding binding, final String name)
+    {
+        this.binding = binding;
         this.name = name;
     }
 
@@ -42,7 +48,7 @@ public final class CacheTag
      */
     public boolean isBound()
     {
-        return cache != null;
+        return null != binding && binding.isBound();
     }
 
     /**
@@ -51,5 +57,21 @@ public final class CacheTag
     public String toString()
     {
         return this == NO_CACHE ? "CacheTag{NO_CACHE}" : "CacheTag{" + name + (isBound() ? ", bound}" : "}");
+    }
+
+    /**
+     * The core's access to a tag's engine state; see {@link ApiAccess}.
+     */
+    private static final class Access implements ApiAccess.Tags
+    {
+        public CacheTag newTag(final TagBinding binding, final String name)
+        {
+            return new CacheTag(binding, name);
+        }
+
+        public TagBinding binding(final CacheTag tag)
+        {
+            return tag.binding;
+        }
     }
 }

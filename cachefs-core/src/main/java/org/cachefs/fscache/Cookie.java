@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  * ({@link #isNoop()}), on which every call is harmless: reads, allocations and writes return
  * {@link Result#NO_BUFS}, acquisitions under it return no-op cookies, relinquishing it does nothing.
  * <p>
+ * Every cookie FS-Cache works with is one of its own: it takes no cookie as an argument, so an implementation of this
+ * interface by a netfs (a wrapper, a test double) only ever reaches the netfs's own code.
+ * <p>
  * Expected outcomes are {@link Result} values. Programming errors throw: an {@link IllegalArgumentException} for a bad
  * argument, an {@link IllegalStateException} for a call out of order (acquiring under or using a relinquished
  * cookie, relinquishing a cookie with live children or tracked pages, page I/O on an index, re-reading a page that
@@ -20,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * Threading: all methods may be called from any thread. Calls on different pages of one cookie may run
  * concurrently; one page must not be in two calls at once (the netfs's page lock).
  */
-public sealed interface Cookie permits CookieImpl, NoopCookie
+public interface Cookie
 {
     /**
      * Whether this is a no-op cookie, standing in for the kernel's NULL cookie.

@@ -85,7 +85,7 @@ public interface CookieDefinition<D>
      */
     default byte[] aux(final D data)
     {
-        return Cookies.EMPTY_BYTES;
+        return new byte[0];
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.cachefs.fscache;
 
+import org.cachefs.fscache.engine.CacheEngine;
 import org.cachefs.fscache.spi.CacheBackend;
 
 import java.util.concurrent.TimeUnit;

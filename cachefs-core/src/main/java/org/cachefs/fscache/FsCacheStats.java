@@ -8,9 +8,27 @@ public final class FsCacheStats
 {
     private final long[] values;
 
-    FsCacheStats(final long[] values)
+    private FsCacheStats(final long[] values)
     {
         this.values = values;
+    }
+
+    /**
+     * A snapshot of given counter values: what {@link FsCache#stats()} returns, made from the live counters.
+     *
+     * @param values one value per counter, in the order of {@link StatCounter#values()}; copied.
+     * @return the snapshot.
+     * @throws IllegalArgumentException if there is not one value per counter.
+     */
+    public static FsCacheStats of(final long[] values)
+    {
+        if (values.length != StatCounter.VALUES.length)
+        {
+            throw new IllegalArgumentException("statistics need " + StatCounter.VALUES.length +
+                " values, one per StatCounter, not " + values.length);
+        }
+
+        return new FsCacheStats(values.clone());
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.cachefs.fscache;
 
+import org.cachefs.fscache.engine.ApiAccess;
+
 /**
  * A registered network filesystem ({@code struct fscache_netfs}): its name, its version and its primary index.
  * Created by {@link FsCache#registerNetfs(String, int)}.
@@ -10,19 +12,19 @@ package org.cachefs.fscache;
  */
 public final class Netfs
 {
+    static
+    {
+        ApiAccess.registerNetfses(new Access());
+    }
+
     private final String name;
     private final int version;
     private Cookie primaryIndex;
 
-    Netfs(final String name, final int version)
+    private Netfs(final String name, final int version)
     {
         this.name = name;
         this.version = version;
-    }
-
-    void primaryIndex(final Cookie primaryIndex)
-    {
-        this.primaryIndex = primaryIndex;
     }
 
     /**
@@ -61,5 +63,21 @@ public final class Netfs
     public String toString()
     {
         return "Netfs{name=" + name + ", version=" + version + '}';
+    }
+
+    /**
+     * The core's access to a registration it makes; see {@link ApiAccess}.
+     */
+    private static final class Access implements ApiAccess.Netfses
+    {
+        public Netfs newNetfs(final String name, final int version)
+        {
+            return new Netfs(name, version);
+        }
+
+        public void primaryIndex(final Netfs netfs, final Cookie primaryIndex)
+        {
+            netfs.primaryIndex = primaryIndex;
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.cachefs.fscache;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FsCacheStatsTest extends FsCacheTestSupport
 {
@@ -87,5 +88,24 @@ class FsCacheStatsTest extends FsCacheTestSupport
         assertThat(StatCounter.ALLOC_OP_WAITS.label()).isEqualTo("owt");
         assertThat(StatCounter.OPS_ENQUEUED.lineLabel()).isEqualTo("Ops");
         assertThat(StatCounter.values()).hasSize(60);
+    }
+
+    @Test
+    void aSnapshotOfGivenValuesCopiesThemAndNeedsOnePerCounter()
+    {
+        final long[] values = new long[60];
+        values[StatCounter.RETRIEVALS_NO_DATA.ordinal()] = 7;
+        values[StatCounter.OPS_ENQUEUED.ordinal()] = 9;
+        final FsCacheStats stats = FsCacheStats.of(values);
+        values[StatCounter.RETRIEVALS_NO_DATA.ordinal()] = 8;
+
+        assertThat(stats.get(StatCounter.RETRIEVALS_NO_DATA)).isEqualTo(7);
+        assertThat(stats.get(StatCounter.OPS_ENQUEUED)).isEqualTo(9);
+        assertThat(stats.get(StatCounter.COOKIES_INDEX)).isZero();
+        assertThat(stats.toProcText()).contains("Retrvls: n=0 ok=0 wt=0 nod=7 nbf=0 int=0 oom=0\n")
+            .endsWith("Ops    : pend=0 run=0 enq=9\n");
+        assertThatThrownBy(() -> FsCacheStats.of(new long[59]))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("statistics need 60 values, one per StatCounter, not 59");
     }
 }

@@ -12,16 +12,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Common set-up of the core tests: an {@link FsCache} with two pool threads whose error handler collects errors,
- * closed after each test, which fails if an unexpected error was reported.
+ * closed after each test, which fails if an unexpected error was reported. Public for the engine's tests.
  */
-abstract class FsCacheTestSupport
+public abstract class FsCacheTestSupport
 {
-    static final int PAGE_SIZE = 4096;
+    protected static final int PAGE_SIZE = 4096;
 
-    final List<Throwable> errors = new CopyOnWriteArrayList<>();
-    final ReadRecorder recorder = new ReadRecorder();
-    FsCache fsCache;
-    boolean expectErrors;
+    protected final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    protected final ReadRecorder recorder = new ReadRecorder();
+    protected FsCache fsCache;
+    protected boolean expectErrors;
 
     @BeforeEach
     void createFsCache()
@@ -46,22 +46,22 @@ abstract class FsCacheTestSupport
         }
     }
 
-    static MemoryCacheBackend memory(final long capacityPages, final String identifier)
+    protected static MemoryCacheBackend memory(final long capacityPages, final String identifier)
     {
         return MemoryCacheBackend.builder().capacityPages(capacityPages).identifier(identifier).build();
     }
 
-    static CachePage page(final long index)
+    protected static CachePage page(final long index)
     {
         return Pages.page(index, PAGE_SIZE);
     }
 
-    long stat(final StatCounter counter)
+    protected long stat(final StatCounter counter)
     {
         return fsCache.stats().get(counter);
     }
 
-    void awaitIdle()
+    protected void awaitIdle()
     {
         assertThat(fsCache.awaitIdle(Await.TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("pool idle").isTrue();
     }
