@@ -315,9 +315,17 @@ final class DamageFixture
         cookie.attrChanged();
         session.relinquish(cookie, false);
         // The truncation is applied by a pool thread, possibly after the cookie is relinquished: wait for it.
+        awaitPool(session, "the truncation of " + file);
+    }
+
+    /**
+     * Waits until the pool has applied what the calls so far handed it (a truncation, a discard, a retirement).
+     */
+    static void awaitPool(final ApiSession session, final String what)
+    {
         if (!session.fsCache.awaitIdle(30, java.util.concurrent.TimeUnit.SECONDS))
         {
-            throw new AssertionError("the pool did not apply the truncation of " + file + " within 30 s");
+            throw new AssertionError("the pool did not apply " + what + " within 30 s");
         }
     }
 
@@ -328,6 +336,8 @@ final class DamageFixture
     {
         final Cookie cookie = session.acquire(new TestFile(file).aux("obsolete"));
         session.relinquish(cookie, true);
+        // The pages are dropped and the object retired by pool threads: what follows meets the blocks freed.
+        awaitPool(session, "the discard of " + file);
     }
 
     /**
@@ -348,6 +358,8 @@ final class DamageFixture
             }
             session.backend.commit();
             session.relinquish(cookie, true);
+            // The retirement runs on a pool thread: wait for it, so that its blocks are free for the next round.
+            awaitPool(session, "the retirement of " + key);
             session.backend.commit();
         }
     }
