@@ -45,6 +45,13 @@ public final class Report
     static final String RAW_SEQ_WRITE = "RawDeviceBenchmark.sequentialWrite128k";
     static final String HIT = "PageReadBenchmark.readPage";
     static final String HIT_32 = "PageReadBenchmark.readPages32";
+    static final String HIT_256 = "PageReadBenchmark.readPages256";
+    static final String BUFFERED_4K = "RawDeviceBenchmark.bufferedRandomRead4k";
+    static final String BUFFERED_1M = "RawDeviceBenchmark.bufferedRandomRead1m";
+    /** Results of runs with the RAM tier on ({@code ramTierMiB} above 0) are named with this prefix. */
+    static final String RAM = "RAM:";
+    static final String RAM_HIT = RAM + HIT;
+    static final String RAM_HIT_256 = RAM + HIT_256;
     static final String FILL_RANDOM = "PageWriteBenchmark.fillRandom";
     static final String FILL_SEQ = "PageWriteBenchmark.fillSequential";
     static final String ACQUIRE = "MetadataBenchmark.acquireRelinquish";
@@ -211,7 +218,9 @@ public final class Report
     {
         final String full = text(entry.get("benchmark"));
         final String[] parts = full.split("\\.");
-        final String name = parts.length >= 2 ? parts[parts.length - 2] + "." + parts[parts.length - 1] : full;
+        final String method = parts.length >= 2 ? parts[parts.length - 2] + "." + parts[parts.length - 1] : full;
+        final JsonNode ramTier = entry.path("params").get("ramTierMiB");
+        final String name = ramTier != null && number(ramTier) > 0 ? RAM + method : method;
         final int threads = (int)number(entry.get("threads"));
         final JsonNode metric = entry.path("primaryMetric");
         final List<Double> samples = new ArrayList<>();
@@ -286,6 +295,10 @@ public final class Report
             case RAW_SEQ_WRITE:
             case HIT_32:
                 return 128 * 1024;
+            case HIT_256:
+            case RAM_HIT_256:
+            case BUFFERED_1M:
+                return 1024 * 1024;
             default:
                 return 4096;
         }
@@ -331,6 +344,20 @@ public final class Report
         {
             md.append(row(t, mib(RAW_SEQ_READ, t), mib(HIT_32, t),
                 ratio(mibPerSecond(HIT_32, t), mibPerSecond(RAW_SEQ_READ, t))));
+        }
+        md.append('\n');
+
+        md.append("## RAM tier: cache hit vs buffered pread from the OS page cache\n\n");
+        md.append("The RAM tier holding all the cached data (`-p ramTierMiB=256`), against a `FileChannel` pread " +
+            "without O_DIRECT of a file the OS page cache holds (the path of a cache built on files).\n\n");
+        md.append("| threads | buffered 4 KiB pread (reads/s) | RAM 4 KiB hit (reads/s) | RAM / buffered | " +
+            "buffered 1 MiB pread (MiB/s) | RAM 256-page hit (MiB/s) | RAM / buffered |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (final int t : threadCounts(RAM_HIT, RAM_HIT_256))
+        {
+            md.append(row(t, ops(BUFFERED_4K, t), ops(RAM_HIT, t),
+                ratio(opsPerSecond(RAM_HIT, t), opsPerSecond(BUFFERED_4K, t)), mib(BUFFERED_1M, t),
+                mib(RAM_HIT_256, t), ratio(mibPerSecond(RAM_HIT_256, t), mibPerSecond(BUFFERED_1M, t))));
         }
         md.append('\n');
 

@@ -22,6 +22,13 @@ class ReportTest
     private static String result(final String benchmark, final int threads, final String mode, final String unit,
                                  final double... samples)
     {
+        return result(benchmark, threads, mode, unit,
+            "\"objects\": \"1000\", \"pages\": \"4096\", \"window\": \"32\"", samples);
+    }
+
+    private static String result(final String benchmark, final int threads, final String mode, final String unit,
+                                 final String params, final double... samples)
+    {
         double sum = 0;
         final StringBuilder raw = new StringBuilder();
         for (final double s : samples)
@@ -31,7 +38,7 @@ class ReportTest
         }
         return "{\"jmhVersion\": \"1.37\", \"benchmark\": \"org.cachefs.benchmarks." + benchmark + "\", " +
             "\"mode\": \"" + mode + "\", \"threads\": " + threads + ", \"forks\": 1, " +
-            "\"params\": {\"objects\": \"1000\", \"pages\": \"4096\", \"window\": \"32\"}, " +
+            "\"params\": {" + params + "}, " +
             "\"primaryMetric\": {\"score\": " + sum / samples.length + ", \"scoreError\": \"NaN\", " +
             "\"scoreConfidence\": [\"NaN\", \"NaN\"], \"scoreUnit\": \"" + unit + "\", \"rawData\": [[" + raw +
             "]]}, \"secondaryMetrics\": {}}";
@@ -45,6 +52,10 @@ class ReportTest
             result("PageReadBenchmark.readPage", 1, "thrpt", "ops/s", 9000, 9000),
             result("RawDeviceBenchmark.sequentialRead128k", 1, "thrpt", "ops/s", 4000),
             result("PageReadBenchmark.readPages32", 1, "thrpt", "ops/s", 2000),
+            result("RawDeviceBenchmark.bufferedRandomRead4k", 1, "thrpt", "ops/s", 1_000_000),
+            result("RawDeviceBenchmark.bufferedRandomRead1m", 1, "thrpt", "ops/s", 12_000),
+            result("PageReadBenchmark.readPage", 1, "thrpt", "ops/s", "\"ramTierMiB\": \"256\"", 750_000),
+            result("PageReadBenchmark.readPages256", 1, "thrpt", "ops/s", "\"ramTierMiB\": \"256\"", 3_000),
             result("RawDeviceBenchmark.sequentialWrite128k", 4, "thrpt", "ops/s", 8000),
             result("PageWriteBenchmark.fillRandom", 4, "thrpt", "ops/s", 16000),
             result("MetadataBenchmark.acquireRelinquish", 4, "thrpt", "ops/s", 5000),
@@ -63,6 +74,7 @@ class ReportTest
         assertThat(md)
             .contains("| 1 | 11,000 ±9% | 9,000 ±0% | 0.82 |")
             .contains("| 1 | 500.0 | 250.0 | 0.50 |")
+            .contains("| 1 | 1,000,000 | 750,000 | 0.75 | 12,000.0 | 3,000.0 | 0.25 |")
             .contains("| 4 | 1,000.0 | 16,000 | 62.5 | 0.06 |")
             .contains("uncache_page of the page written 32 operations earlier (32 writes in flight per thread).")
             .contains("**50,000 IOPS**")
