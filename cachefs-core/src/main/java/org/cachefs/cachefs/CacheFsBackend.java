@@ -179,14 +179,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         usage.put("runWrites", stats.runWrites.sum());
         usage.put("writesRefused", stats.writesRefused.sum());
         usage.put("commits", stats.commits.sum());
-        final RamTier ram = store.ram();
-        usage.put("ramTierBytes", ram == null ? 0L : (long)ram.capacityPages() * pageSize);
-        usage.put("ramTierAllocatedBytes", ram == null ? 0L : ram.allocatedBytes());
-        usage.put("ramTierPages", ram == null ? 0L : ram.residentPages.sum());
-        usage.put("ramHits", ram == null ? 0L : ram.hits.sum());
-        usage.put("ramAdmissions", ram == null ? 0L : ram.admissions.sum());
-        usage.put("ramRejections", ram == null ? 0L : ram.rejections.sum());
-        usage.put("ramEvictions", ram == null ? 0L : ram.evictions.sum());
+        RamTier.usage(store.ram(), pageSize, usage);
         usage.put("ioErrors", store.failure() == null ? 0L : 1L);
         return usage;
     }

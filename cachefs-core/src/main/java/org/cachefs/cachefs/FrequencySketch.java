@@ -81,18 +81,16 @@ final class FrequencySketch
      */
     private boolean admitted(final long hash)
     {
+        if (seenBefore(hash))
+        {
+            return true;
+        }
         final long mixed = mix(hash);
         final int first = (int)mixed & doorMask;
         final int second = (int)(mixed >>> 32) & doorMask;
-        final long firstBit = 1L << first;
-        final long secondBit = 1L << second;
-        final boolean seen = (doorkeeper[first >>> 6] & firstBit) != 0 && (doorkeeper[second >>> 6] & secondBit) != 0;
-        if (!seen)
-        {
-            doorkeeper[first >>> 6] |= firstBit;
-            doorkeeper[second >>> 6] |= secondBit;
-        }
-        return seen;
+        doorkeeper[first >>> 6] |= 1L << first;
+        doorkeeper[second >>> 6] |= 1L << second;
+        return false;
     }
 
     private boolean seenBefore(final long hash)

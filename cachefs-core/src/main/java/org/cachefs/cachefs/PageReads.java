@@ -73,10 +73,8 @@ final class PageReads
      */
     int read(final ObjectRecord record, final long pageIndex, final ByteBuffer dst) throws IOException
     {
-        if (ram != null && !state.closed && state.failure() == null && ram.read(record, pageIndex, dst))
+        if (readFromRam(record, pageIndex, dst))
         {
-            stats.readHits.increment();
-            touched(record, pageIndex);
             return CacheStore.READ_HIT;
         }
         final int[] crc = CRC_SCRATCH.get();

@@ -127,8 +127,30 @@ final class RamTier
      */
     long ticket(final ObjectRecord record, final long pageIndex)
     {
-        final int set = setOf(tagOf(record.objectId, pageIndex));
+        return ticket(setOf(tagOf(record.objectId, pageIndex)), record);
+    }
+
+    /**
+     * @return the ticket of the object's pages in {@code set}: the set's invalidations and the object's epoch.
+     */
+    private long ticket(final int set, final ObjectRecord record)
+    {
         return ((long)setVersions[set] << 32) | (record.ramEpoch & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Puts the tier's figures in a backend's usage map: all zero if {@code ram} is null (the tier is off).
+     */
+    static void usage(final RamTier ram, final int pageSize, final java.util.Map<String, Long> usage)
+    {
+        final boolean on = ram != null;
+        usage.put("ramTierBytes", on ? (long)ram.capacityPages() * pageSize : 0L);
+        usage.put("ramTierAllocatedBytes", on ? ram.allocatedBytes() : 0L);
+        usage.put("ramTierPages", on ? ram.residentPages.sum() : 0L);
+        usage.put("ramHits", on ? ram.hits.sum() : 0L);
+        usage.put("ramAdmissions", on ? ram.admissions.sum() : 0L);
+        usage.put("ramRejections", on ? ram.rejections.sum() : 0L);
+        usage.put("ramEvictions", on ? ram.evictions.sum() : 0L);
     }
 
     /**
@@ -192,7 +214,7 @@ final class RamTier
         try
         {
             final int epoch = (int)ticket;
-            if (((long)setVersions[set] << 32 | (record.ramEpoch & 0xFFFF_FFFFL)) != ticket)
+            if (ticket(set, record) != ticket)
             {
                 return;
             }

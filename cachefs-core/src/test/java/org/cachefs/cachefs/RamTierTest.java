@@ -4,8 +4,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 
@@ -175,6 +177,7 @@ class RamTierTest
         final AtomicBoolean stop = new AtomicBoolean();
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
         final AtomicLong served = new AtomicLong();
+        final AtomicLong versions = new AtomicLong();
         final List<Thread> threads = new ArrayList<>();
         // The writer keeps replacing page 0 with pages whose bytes are all one value, each time a different one.
         threads.add(new Thread(() ->
@@ -188,6 +191,7 @@ class RamTierTest
                 }
                 tier.invalidatePage(a, 0);
                 tier.admit(a, 0, tier.ticket(a, 0), data);
+                versions.incrementAndGet();
             }
         }));
         for (int r = 0; r < 3; r++)
@@ -215,13 +219,20 @@ class RamTierTest
             }));
         }
         threads.forEach(Thread::start);
-        Thread.sleep(500);
+        // Until the readers served a thousand pages while the writer replaced it a thousand times (30 s at most).
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((served.get() < 1_000 || versions.get() < 1_000) && failures.isEmpty() &&
+            System.nanoTime() < deadline)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
         stop.set(true);
         for (final Thread thread : threads)
         {
             thread.join();
         }
         assertThat(failures).isEmpty();
-        assertThat(served.get()).isPositive();
+        assertThat(served.get()).isGreaterThanOrEqualTo(1_000);
+        assertThat(versions.get()).isGreaterThanOrEqualTo(1_000);
     }
 }
