@@ -149,6 +149,22 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             store.freePercentNow());
     }
 
+    /**
+     * @return the latencies of page hits, misses, page stores, commits and culling passes since mount.
+     */
+    public CacheFsLatencies latencies()
+    {
+        return store.latencies();
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Space in blocks of {@code blockSize} bytes, counters since mount, and the latencies of {@link #latencies()} in
+     * nanoseconds: for each of {@code hit}, {@code miss}, {@code store}, {@code commit} and {@code cull}, the keys
+     * {@code <kind>LatencyCount}, {@code <kind>LatencyP50Nanos}, {@code <kind>LatencyP99Nanos},
+     * {@code <kind>LatencyP999Nanos} and {@code <kind>LatencyMaxNanos}.
+     */
     @Override
     public java.util.Map<String, Long> usage()
     {
@@ -181,7 +197,23 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         usage.put("commits", stats.commits.sum());
         RamTier.usage(store.ram(), pageSize, usage);
         usage.put("ioErrors", store.failure() == null ? 0L : 1L);
+        final CacheFsLatencies latencies = store.latencies();
+        putLatency(usage, "hit", latencies.hits());
+        putLatency(usage, "miss", latencies.misses());
+        putLatency(usage, "store", latencies.stores());
+        putLatency(usage, "commit", latencies.commits());
+        putLatency(usage, "cull", latencies.culls());
         return usage;
+    }
+
+    private static void putLatency(
+        final java.util.Map<String, Long> usage, final String kind, final LatencySummary summary)
+    {
+        usage.put(kind + "LatencyCount", summary.count());
+        usage.put(kind + "LatencyP50Nanos", summary.p50Nanos());
+        usage.put(kind + "LatencyP99Nanos", summary.p99Nanos());
+        usage.put(kind + "LatencyP999Nanos", summary.p999Nanos());
+        usage.put(kind + "LatencyMaxNanos", summary.maxNanos());
     }
 
     @Override

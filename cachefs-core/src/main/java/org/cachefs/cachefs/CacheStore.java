@@ -145,6 +145,14 @@ final class CacheStore implements Closeable
     }
 
     /**
+     * @return the latencies of the store's operations since mount (see {@link StoreLatencies}).
+     */
+    CacheFsLatencies latencies()
+    {
+        return state.latencies.snapshot();
+    }
+
+    /**
      * Finds an object and takes a use of it.
      *
      * @return the live record, or null if there is no such object.

@@ -38,6 +38,7 @@ final class Committer
     private final IndexTree index;
     private final PageMaps pageMaps;
     private final StoreStats stats;
+    private final StoreLatencies latencies;
     /** The commit slot block, built in place by each commit. */
     private final ByteBuffer slotBuffer;
     /**
@@ -62,6 +63,7 @@ final class Committer
         this.index = state.index;
         this.pageMaps = state.pageMaps;
         this.stats = state.stats;
+        this.latencies = state.latencies;
         this.slotBuffer = AlignedBuffers.allocate(blockSize, blockSize);
         this.slotBuffer.put(header.copyOfSlot()).clear();
         this.background = options.commitIntervalSeconds() > 0 || options.backgroundCulling() ?
@@ -131,10 +133,12 @@ final class Committer
     }
 
     /**
-     * Under the lock: commits every change made so far, with the clean flag if {@code clean} (unmounting).
+     * Under the lock: commits every change made so far, with the clean flag if {@code clean} (unmounting). Counted and
+     * timed once it is durable.
      */
     void commitLocked(final boolean clean) throws IOException
     {
+        final long start = System.nanoTime();
         io.discardWrites();
         runs.flushRuns();
         final long next = state.generation + 1;
@@ -189,6 +193,7 @@ final class Committer
         }
         state.changed = false;
         stats.commits.increment();
+        latencies.commit(start);
     }
 
     private void periodicCommit()

@@ -44,6 +44,7 @@ final class Culler
     private final IndexTree index;
     private final PageMaps pageMaps;
     private final StoreStats stats;
+    private final StoreLatencies latencies;
     private final long rangePages;
     /** Whether a background cull is queued and not started yet. */
     private final AtomicBoolean cullScheduled = new AtomicBoolean();
@@ -66,6 +67,7 @@ final class Culler
         this.index = state.index;
         this.pageMaps = state.pageMaps;
         this.stats = state.stats;
+        this.latencies = state.latencies;
         this.rangePages = state.rangePages;
     }
 
@@ -88,7 +90,8 @@ final class Culler
     /**
      * If free space is below {@code bcull}, culls the least recently used objects that are neither in use nor
      * pinned nor parents of other objects, until free space is at or above {@code brun} or nothing more can be culled,
-     * committing after each batch so that their blocks become free.
+     * committing after each batch so that their blocks become free. A pass that starts is counted and timed, from the
+     * check of {@code bcull} to its end.
      *
      * @return the number of objects culled.
      */
@@ -97,6 +100,7 @@ final class Culler
         lock.lock();
         try
         {
+            final long start = System.nanoTime();
             if (state.closed || state.failure() != null || space.freePercent() >= space.thresholds().bcull())
             {
                 return 0;
@@ -140,6 +144,7 @@ final class Culler
                 }
             }
             space.belowStop();
+            latencies.cull(start);
             return culled;
         }
         finally

@@ -12,6 +12,8 @@ import org.cachefs.format.device.BufferPool;
  * the exclusive one), reads them outside the lock straight into the caller's buffer where aligned, and checks
  * every page against its check value, so that a race with a rewrite costs a miss, never wrong bytes.
  * <p>
+ * Single-page reads and RAM-tier hits are timed ({@link StoreLatencies}).
+ * <p>
  * Threading: any thread; a hit allocates nothing and takes the store lock shared only.
  */
 final class PageReads
@@ -28,6 +30,7 @@ final class PageReads
     private final PageMaps pageMaps;
     private final BufferPool buffers;
     private final StoreStats stats;
+    private final StoreLatencies latencies;
     private final long rangePages;
     /** The RAM tier, or null if it is off. */
     private final RamTier ram;
@@ -44,6 +47,7 @@ final class PageReads
         this.pageMaps = state.pageMaps;
         this.buffers = state.buffers;
         this.stats = state.stats;
+        this.latencies = state.latencies;
         this.rangePages = state.rangePages;
         this.ram = state.ram;
     }
@@ -68,11 +72,15 @@ final class PageReads
     /**
      * Reads page {@code pageIndex} into {@code dst} (from its position, one block) and checks it.
      *
+     * Timed from the call to the return, as a hit or (not stored, or corrupt) a miss; RAM-tier hits one in
+     * {@value StoreLatencies#RAM_HIT_SAMPLING}.
+     *
      * @return {@link CacheStore#READ_HIT}, {@link CacheStore#READ_MISS} if the page is not stored, or
      * {@link CacheStore#READ_CORRUPT} if its check value did not match (the page is then dropped).
      */
     int read(final ObjectRecord record, final long pageIndex, final ByteBuffer dst) throws IOException
     {
+        final long start = System.nanoTime();
         if (readFromRam(record, pageIndex, dst))
         {
             return CacheStore.READ_HIT;
@@ -126,6 +134,11 @@ final class PageReads
         if (outcome == CacheStore.READ_HIT)
         {
             touched(record, pageIndex);
+            latencies.hit(start);
+        }
+        else
+        {
+            latencies.miss(start);
         }
         return outcome;
     }
@@ -134,15 +147,26 @@ final class PageReads
      * Copies the page into {@code dst} (at its position, one block; position and limit kept) if the RAM tier holds
      * it, without the store lock. On a miss {@code dst} may have been written to.
      *
-     * @return true on a hit (counted, and the object's access time set).
+     * @return true on a hit (counted, timed one in {@value StoreLatencies#RAM_HIT_SAMPLING}, and the object's access
+     * time set).
      */
     boolean readFromRam(final ObjectRecord record, final long pageIndex, final ByteBuffer dst)
     {
-        if (ram != null && !state.closed && state.failure() == null && ram.read(record, pageIndex, dst))
+        if (ram != null && !state.closed && state.failure() == null)
         {
-            stats.readHits.increment();
-            touched(record, pageIndex);
-            return true;
+            // The clock is read only for the hits that are timed.
+            final boolean timed = StoreLatencies.sampleRamHit();
+            final long start = timed ? System.nanoTime() : 0;
+            if (ram.read(record, pageIndex, dst))
+            {
+                stats.readHits.increment();
+                touched(record, pageIndex);
+                if (timed)
+                {
+                    latencies.ramHit(start);
+                }
+                return true;
+            }
         }
         return false;
     }

@@ -13,7 +13,8 @@ import org.cachefs.format.device.BufferPool;
 /**
  * The page write path of a mount: admits a page, allocates its block next to the object's last one, and either
  * writes it through with its own I/O outside the lock or stages it in the object's write run (write-behind);
- * then records it in the page map with its check value and does the accounting.
+ * then records it in the page map with its check value and does the accounting. Every page handed to it is timed
+ * ({@link StoreLatencies}).
  * <p>
  * Threading: any thread; allocation and the page map under the store lock (exclusive), data I/O and check values
  * outside it.
@@ -39,6 +40,7 @@ final class PageWrites
     private final RamTier ram;
     private final BufferPool buffers;
     private final StoreStats stats;
+    private final StoreLatencies latencies;
 
     PageWrites(
         final StoreState state, final LiveObjects live, final WriteRuns runs, final StoreSpace space,
@@ -60,18 +62,23 @@ final class PageWrites
         this.ram = state.ram;
         this.buffers = state.buffers;
         this.stats = state.stats;
+        this.latencies = state.latencies;
     }
 
     /**
      * Stores one block from {@code src} (from its position) as page {@code pageIndex}, in a new block; the page's
      * previous block, if any, is freed. A refused write also forgets the page's previous contents, so that a later
-     * read is a miss rather than stale data.
+     * read is a miss rather than stale data. Timed as one store, stored or refused.
      *
      * @return false if the page lies past the object's size, the object is gone, or the cache has no room.
      */
     boolean write(final ObjectRecord record, final long pageIndex, final ByteBuffer src) throws IOException
     {
-        return options.writeBehind() ? writeBehind(record, pageIndex, src) : writeThrough(record, pageIndex, src);
+        final long start = System.nanoTime();
+        final boolean stored =
+            options.writeBehind() ? writeBehind(record, pageIndex, src) : writeThrough(record, pageIndex, src);
+        latencies.stores(start, 1);
+        return stored;
     }
 
     /**
@@ -267,12 +274,13 @@ final class PageWrites
      * {@code pages[i]} (by absolute position; positions and limits are kept), as
      * {@link #write(ObjectRecord, long, ByteBuffer)} does for each in turn, and first gives back {@code reserved}
      * blocks set aside by {@link StoreSpace#reservePage} for them. With write-behind the lock is taken once for several
-     * pages.
+     * pages. Each page counts as one store taking the call's time divided by the pages.
      */
     void writePages(
         final ObjectRecord record, final long[] indexes, final ByteBuffer[] pages, final int count, final int reserved)
         throws IOException
     {
+        final long start = System.nanoTime();
         space.releasePages(reserved);
         if (!options.writeBehind())
         {
@@ -280,6 +288,7 @@ final class PageWrites
             {
                 writeThrough(record, indexes[i], pages[i].duplicate().limit(blockSize).position(0));
             }
+            latencies.stores(start, count);
             return;
         }
         final WriteScratch scratch = WRITE_SCRATCH.get();
@@ -318,6 +327,7 @@ final class PageWrites
         {
             runs.submitAll(sealed);
         }
+        latencies.stores(start, count);
     }
 
     /** Per-thread arrays of page writes: check values computed before the lock, runs sealed under it. */

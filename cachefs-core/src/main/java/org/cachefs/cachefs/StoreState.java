@@ -14,9 +14,9 @@ import org.cachefs.format.device.BufferPool;
 
 /**
  * What every room of a mounted store shares: the device, the options and layout, the store lock, the metadata
- * structures (allocator, node I/O, index tree, page maps), the stats, the figures of the commit record being built
- * (generation, object and page counts), and whether the store is closed or stopped by a failure; with the checks
- * and check values every room needs.
+ * structures (allocator, node I/O, index tree, page maps), the stats and latency recorders, the figures of the commit
+ * record being built (generation, object and page counts), and whether the store is closed or stopped by a failure;
+ * with the checks and check values every room needs.
  * <p>
  * Threading: the final fields are set at mount and read by any thread; the commit figures and {@link #closed} are
  * guarded by {@link #lock}; {@link #failure} and {@link #failureListener} are volatile, read and set by any thread.
@@ -41,6 +41,7 @@ final class StoreState
     /** Bounce buffers of one block, for callers' buffers that O_DIRECT cannot use. */
     final BufferPool buffers;
     final StoreStats stats = new StoreStats();
+    final StoreLatencies latencies = new StoreLatencies();
     /** Pages per range of a large object's access tracking: the pages of one page-map leaf. */
     final long rangePages;
     final boolean wasClean;
