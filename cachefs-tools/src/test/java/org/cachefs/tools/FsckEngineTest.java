@@ -531,7 +531,7 @@ class FsckEngineTest
         TestImages.writeBytes(image, (long)slot * PAGE, block.array());
     }
 
-    private static void setBitmapBit(final Path image, final long block, final boolean used) throws IOException
+    static void setBitmapBit(final Path image, final long block, final boolean used) throws IOException
     {
         final ImageHeader header = TestImages.header(image);
         final long bits = BitmapBlock.bitsPerBlock(PAGE);
