@@ -3,6 +3,7 @@ package org.cachefs.tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.cachefs.cachefs.CacheFs;
 import org.cachefs.cachefs.CacheFsBackend;
@@ -301,6 +302,22 @@ class FsckCommandTest
         assertThat(fsck("--version")).isEqualTo(new ToolOutput(0,
             "fsck.cachefs " + ToolOutput.expectedVersion() + "\non-disk format 1.0\n", ""));
         assertThat(cachefs("help", "fsck").out()).startsWith("Usage: cachefs fsck [-fhnpvVy] [--check-pages] [DEVICE|IMAGE]\n");
+    }
+
+    @Test
+    void theReadmeAndTheHelpListTheSameExitCodesAsE2fsck() throws IOException
+    {
+        final String readme = Files.readString(Path.of("..", "README.md"));
+        final int section = readme.indexOf("\n### fsck.cachefs\n");
+        assertThat(section).as("README.md has the section").isGreaterThanOrEqualTo(0);
+        final String text = readme.substring(section, readme.indexOf("\n### ", section + 1));
+        final List<Long> documented = text.lines().filter(line -> line.matches("\\| \\d+ \\| .*"))
+            .map(line -> Long.parseLong(line.split(" ")[1])).toList();
+        final List<Long> helped = fsck("--help").out().lines().filter(line -> line.matches(" +\\d+  .*"))
+            .map(line -> Long.parseLong(line.trim().split(" ")[0])).toList();
+
+        assertThat(documented).containsExactly(0L, 1L, 2L, 4L, 8L, 16L, 32L);
+        assertThat(helped).isEqualTo(documented);
     }
 
     @Test

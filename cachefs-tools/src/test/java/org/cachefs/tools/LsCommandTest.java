@@ -1,8 +1,10 @@
 package org.cachefs.tools;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,10 +103,33 @@ class LsCommandTest
             entry("path", "fscktest"), entry("id", 1L), entry("parent", 0L), entry("type", "index"),
             entry("key_hex", "6673636b74657374"), entry("key_text", "fscktest"), entry("aux_hex", "00000001"),
             entry("pinned", false));
+        // the README's example entries have the fields, in the order, of an index with a text key and binary aux
+        // and of a data file with a binary key and text aux
+        final List<?> readme = (List<?>)StrictJson.parse(readmeJsonExample());
+        assertThat(names(readme.get(0))).isEqualTo(names(objects.get(0)));
+        assertThat(names(readme.get(1))).isEqualTo(names(objects.stream()
+            .filter(o -> ((Map<?, ?>)o).get("key_hex").equals("00ff2f41")).findFirst().orElseThrow()));
         assertThat(withoutTimes.subList(1, 4)).containsExactlyInAnyOrder(
             fields("fscktest/0x00ff2f41", 2, "00ff2f41", null, "763d223122", "v=\"1\"", 2),
             fields("fscktest/0x636166c3a92f78", 3, "636166c3a92f78", "caf\u00e9/x", "", "", 0),
             fields("fscktest/0x6bc328", 4, "6bc328", null, "610a", null, 0));
+    }
+
+    private static List<Object> names(final Object object)
+    {
+        return new ArrayList<>(((Map<?, ?>)object).keySet());
+    }
+
+    /**
+     * @return the JSON example of the README's "cachefs ls --json" section.
+     */
+    private static String readmeJsonExample() throws IOException
+    {
+        final String readme = Files.readString(Path.of("..", "README.md"));
+        final int section = readme.indexOf("\n### cachefs ls --json\n");
+        assertThat(section).as("README.md has the section").isGreaterThanOrEqualTo(0);
+        final int start = readme.indexOf("```json\n", section) + "```json\n".length();
+        return readme.substring(start, readme.indexOf("```\n", start));
     }
 
     private static Map<String, Object> fields(
