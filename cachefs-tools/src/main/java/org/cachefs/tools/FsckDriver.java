@@ -15,13 +15,13 @@ import org.cachefs.format.Fsck;
 import org.cachefs.format.FsckOptions;
 import org.cachefs.format.FsckResult;
 import org.cachefs.format.ImageHeader;
+import org.cachefs.format.Progress;
 import org.cachefs.format.RegionLayout;
 import org.cachefs.format.Superblock;
 import org.cachefs.format.device.AlignedBuffers;
 import org.cachefs.format.device.BlockDevice;
 import org.cachefs.format.device.DirectBlockDevice;
 import org.cachefs.format.fsck.FsckRun;
-import org.cachefs.format.Progress;
 
 /**
  * What {@code fsck.cachefs} does around the library's check ({@link Fsck}): the quick answer for an image marked clean,
