@@ -109,10 +109,17 @@ class LsCommandTest
         assertThat(names(readme.get(0))).isEqualTo(names(objects.get(0)));
         assertThat(names(readme.get(1))).isEqualTo(names(objects.stream()
             .filter(o -> ((Map<?, ?>)o).get("key_hex").equals("00ff2f41")).findFirst().orElseThrow()));
+        // the data objects' ids follow the order of their asynchronous lookups
+        final List<Object> ids = new ArrayList<>();
+        for (final Map<String, Object> data : withoutTimes.subList(1, 4))
+        {
+            ids.add(data.remove("id"));
+        }
+        assertThat(ids).containsExactlyInAnyOrder(2L, 3L, 4L);
         assertThat(withoutTimes.subList(1, 4)).containsExactlyInAnyOrder(
-            fields("fscktest/0x00ff2f41", 2, "00ff2f41", null, "763d223122", "v=\"1\"", 2),
-            fields("fscktest/0x636166c3a92f78", 3, "636166c3a92f78", "caf\u00e9/x", "", "", 0),
-            fields("fscktest/0x6bc328", 4, "6bc328", null, "610a", null, 0));
+            fields("fscktest/0x00ff2f41", "00ff2f41", null, "763d223122", "v=\"1\"", 2),
+            fields("fscktest/0x636166c3a92f78", "636166c3a92f78", "caf\u00e9/x", "", "", 0),
+            fields("fscktest/0x6bc328", "6bc328", null, "610a", null, 0));
     }
 
     private static List<Object> names(final Object object)
@@ -133,12 +140,11 @@ class LsCommandTest
     }
 
     private static Map<String, Object> fields(
-        final String path, final long id, final String keyHex, final String keyText, final String auxHex,
+        final String path, final String keyHex, final String keyText, final String auxHex,
         final String auxText, final long pages)
     {
         final Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("path", path);
-        fields.put("id", id);
         fields.put("parent", 1L);
         fields.put("type", "data");
         fields.put("key_hex", keyHex);
