@@ -65,6 +65,7 @@ public final class CachefsCommand implements Callable<Integer>
     public static void main(final String[] args)
     {
         Logging.configure();
+        FsckCommand.exitOnCancel(NAME);
         System.exit(run(System.out, System.err, args));
     }
 

@@ -2,6 +2,9 @@ package org.cachefs.tools;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -41,7 +44,8 @@ public final class LsCommand implements Callable<Integer>
 
     private final PrintStream out;
 
-    @Option(names = "--json", description = "Print one JSON array of objects instead of a tree.")
+    @Option(names = "--json", description = "Print one JSON array of objects instead of a tree: keys and aux " +
+        "data as hex (key_hex, aux_hex), and as text too (key_text, aux_text) when they are printable UTF-8.")
     private boolean json;
 
     @Parameters(index = "0", paramLabel = "DEVICE|IMAGE", description = "The block device or image file.")
@@ -171,9 +175,19 @@ public final class LsCommand implements Callable<Integer>
             .field("id", entry.objectId())
             .field("parent", entry.parentId())
             .field("type", type(entry.type()))
-            .field("key", keyText(entry.key()))
-            .field("aux", auxText(entry.aux()))
-            .field("pinned", entry.pinned())
+            .field("key_hex", plainHex(entry.key()));
+        final String keyText = printableUtf8(entry.key());
+        if (keyText != null)
+        {
+            json.field("key_text", keyText);
+        }
+        json.field("aux_hex", plainHex(entry.aux()));
+        final String auxText = printableUtf8(entry.aux());
+        if (auxText != null)
+        {
+            json.field("aux_text", auxText);
+        }
+        json.field("pinned", entry.pinned())
             .field("last_access", accessTime(entry.accessTime()));
         if (entry.type() != 0)
         {
@@ -229,12 +243,50 @@ public final class LsCommand implements Callable<Integer>
 
     private static String hex(final byte[] bytes)
     {
-        final StringBuilder text = new StringBuilder("0x");
+        return "0x" + plainHex(bytes);
+    }
+
+    /**
+     * @return the bytes as lowercase hex digits, two per byte, nothing else ("" for none): the JSON
+     * {@code key_hex} and {@code aux_hex}.
+     */
+    static String plainHex(final byte[] bytes)
+    {
+        final StringBuilder text = new StringBuilder(bytes.length * 2);
         for (final byte b : bytes)
         {
             text.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
         }
         return text.toString();
+    }
+
+    /**
+     * @return the bytes as text if they are well-formed UTF-8 without control characters (U+0000 to U+001F,
+     * U+007F to U+009F), else null: the JSON {@code key_text} and {@code aux_text}, given only when this is not null.
+     */
+    static String printableUtf8(final byte[] bytes)
+    {
+        final String text;
+        try
+        {
+            text = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+        }
+        catch (final CharacterCodingException ex)
+        {
+            return null;
+        }
+        for (int i = 0; i < text.length(); i++)
+        {
+            if (Character.isISOControl(text.charAt(i)))
+            {
+                return null;
+            }
+        }
+        return text;
     }
 
     private static String accessTime(final long micros)

@@ -531,7 +531,7 @@ class FsckEngineTest
         TestImages.writeBytes(image, (long)slot * PAGE, block.array());
     }
 
-    private static void setBitmapBit(final Path image, final long block, final boolean used) throws IOException
+    static void setBitmapBit(final Path image, final long block, final boolean used) throws IOException
     {
         final ImageHeader header = TestImages.header(image);
         final long bits = BitmapBlock.bitsPerBlock(PAGE);
@@ -586,6 +586,46 @@ class FsckEngineTest
             }
         };
 
+        /**
+         * A data file under the primary index with raw key and aux bytes.
+         */
+        record RawFile(byte[] key, byte[] aux, long size)
+        {
+        }
+
+        static final CookieDefinition<RawFile> RAW = new CookieDefinition<>()
+        {
+            @Override
+            public String name()
+            {
+                return "fsck.raw";
+            }
+
+            @Override
+            public CookieType type()
+            {
+                return CookieType.DATAFILE;
+            }
+
+            @Override
+            public byte[] key(final RawFile file)
+            {
+                return file.key();
+            }
+
+            @Override
+            public long size(final RawFile file)
+            {
+                return file.size();
+            }
+
+            @Override
+            public byte[] aux(final RawFile file)
+            {
+                return file.aux();
+            }
+        };
+
         private static final ReadCompletion<Object[]> COMPLETION = (page, context, result) ->
         {
             context[0] = result;
@@ -625,6 +665,18 @@ class FsckEngineTest
                 }
             }
             final Cookie cookie = netfs.primaryIndex().acquire(DATA, new File(name, size));
+            assertThat(cookie.isNoop()).isFalse();
+            names.put(cookie, name);
+            return cookie;
+        }
+
+        /**
+         * @return the cookie of a data file with raw {@code key} and {@code aux} bytes, named {@code name} for
+         * {@link #write} and {@link #read}.
+         */
+        Cookie raw(final String name, final byte[] key, final byte[] aux, final long size)
+        {
+            final Cookie cookie = netfs.primaryIndex().acquire(RAW, new RawFile(key, aux, size));
             assertThat(cookie.isNoop()).isFalse();
             names.put(cookie, name);
             return cookie;

@@ -130,7 +130,7 @@ public final class Demo
                 stats = cache.stats();
             }
         }
-        // Unmounted: the last commit, and a check of the image as fsck.cachefs -f -n would.
+        // Unmounted: the last commit, and a check of the image as fsck.cachefs --check-pages -n would.
         final CommitRecord commit;
         try (DirectBlockDevice device = DirectBlockDevice.openReadOnly(options.image()))
         {
@@ -140,7 +140,7 @@ public final class Demo
             null);
         final Report report = new Report(passes, stats, commit, fsck);
         print(report, out);
-        out.printf("%nfsck.cachefs -f -n: %s (exit %d)%n", fsck.summary(), fsck.exitCode());
+        out.printf("%nfsck.cachefs --check-pages -n: %s (exit %d)%n", fsck.summary(), fsck.exitCode());
         return report;
     }
 

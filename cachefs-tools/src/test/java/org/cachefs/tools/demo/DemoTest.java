@@ -54,7 +54,7 @@ class DemoTest
         assertThat(text).contains("every byte read matched the origin")
             .contains("reads:   7, 3 from the cache (p50 ")
             .contains("cache:   5 objects, 75 pages, ")
-            .contains("\nfsck.cachefs -f -n: demo.img: clean, 5 objects, 75 pages, ");
+            .contains("\nfsck.cachefs --check-pages -n: demo.img: clean, 5 objects, 75 pages, ");
     }
 
     @Test
