@@ -28,6 +28,13 @@ public final class BitmapBlock extends MetadataBlock
     private static final String STRUCTURE = "bitmap block";
 
     /**
+     * A flyweight over no block yet: {@link #wrap(ByteBuffer, int)} gives it one.
+     */
+    public BitmapBlock()
+    {
+    }
+
+    /**
      * @param blockSize the image's block size.
      * @return how many device blocks one bitmap block covers.
      */

@@ -114,6 +114,13 @@ public final class CommitRecord extends Flyweight
     private static final String STRUCTURE = "commit record";
 
     /**
+     * A flyweight over no superblock slot yet: {@link #wrap(ByteBuffer)} gives it one.
+     */
+    public CommitRecord()
+    {
+    }
+
+    /**
      * Wraps the commit record of the superblock slot held in {@code buffer}.
      *
      * @param buffer a superblock slot's block, read or to be written.

@@ -106,6 +106,13 @@ public final class IndexNode extends MetadataBlock
 
     private static final String STRUCTURE = "index node";
 
+    /**
+     * A flyweight over no block yet: {@link #wrap(ByteBuffer, int)} gives it one.
+     */
+    public IndexNode()
+    {
+    }
+
     @Override
     protected int magicNumber()
     {
@@ -518,11 +525,11 @@ public final class IndexNode extends MetadataBlock
      * Validates the node read from {@code block} for a commit of {@code generation}: header, kind and level,
      * slots and entry bounds, key order, and every field of every entry, pointers against the data region.
      *
-     * @param expectedLevel the level the parent expects, or -1 if unknown.
-     * @param expectedCrc   the check value the parent recorded, or {@code null} for the root.
      * @param device        device name for messages.
      * @param block         where the node was read from.
      * @param generation    the generation of the commit being read: no node of it may be newer.
+     * @param expectedLevel the level the parent expects, or -1 if unknown.
+     * @param expectedCrc   the check value the parent recorded, or {@code null} for the root.
      * @param layout        the image's regions, to check pointers against.
      */
     public void verify(

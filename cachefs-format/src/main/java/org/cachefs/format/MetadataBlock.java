@@ -50,6 +50,13 @@ public abstract class MetadataBlock extends Flyweight
     protected int blockSize;
 
     /**
+     * A flyweight over no block yet: the subclass's {@code wrap} gives it one.
+     */
+    protected MetadataBlock()
+    {
+    }
+
+    /**
      * @return the magic number of this kind of block.
      */
     protected abstract int magicNumber();

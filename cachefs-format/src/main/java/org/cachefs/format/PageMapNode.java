@@ -49,6 +49,13 @@ public final class PageMapNode extends MetadataBlock
 
     private static final String STRUCTURE = "page-map node";
 
+    /**
+     * A flyweight over no block yet: {@link #wrap(ByteBuffer, int)} gives it one.
+     */
+    public PageMapNode()
+    {
+    }
+
     @Override
     protected int magicNumber()
     {
@@ -226,13 +233,13 @@ public final class PageMapNode extends MetadataBlock
     /**
      * Validates the node read from {@code block}.
      *
+     * @param device        device name for messages.
+     * @param block         where the node was read from.
      * @param objectId      the object the referrer expects to own it.
      * @param generation    generation of the commit being read.
      * @param expectedLevel level the referrer expects.
      * @param expectedFirst first page the referrer expects.
      * @param expectedCrc   check value the referrer recorded, or {@code null} if none.
-     * @param device        device name for messages.
-     * @param block         where the node was read from.
      * @param layout        the image's regions, to check pointers against.
      */
     public void verify(

@@ -143,6 +143,13 @@ public final class Superblock extends Flyweight
     private static final String STRUCTURE = "superblock";
 
     /**
+     * A flyweight over no superblock slot yet: {@link #wrap(ByteBuffer)} gives it one.
+     */
+    public Superblock()
+    {
+    }
+
+    /**
      * Wraps the superblock at the start of {@code buffer}.
      *
      * @param buffer a block read from or to be written to a superblock slot.

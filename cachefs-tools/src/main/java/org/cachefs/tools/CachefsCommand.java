@@ -37,6 +37,13 @@ public final class CachefsCommand implements Callable<Integer>
     private CommandSpec spec;
 
     /**
+     * The command object picocli fills in; {@link #commandLine(PrintStream)} adds the subcommands.
+     */
+    public CachefsCommand()
+    {
+    }
+
+    /**
      * @param out where help, version and the subcommands' output go.
      * @return the command line of {@code cachefs} with all its subcommands.
      */

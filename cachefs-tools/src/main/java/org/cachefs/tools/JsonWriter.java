@@ -20,6 +20,13 @@ public final class JsonWriter
     private final Deque<Scope> scopes = new ArrayDeque<>();
     private boolean done;
 
+    /**
+     * A writer of an empty document.
+     */
+    public JsonWriter()
+    {
+    }
+
     private static final class Scope
     {
         private final boolean object;
