@@ -1,6 +1,7 @@
 package org.cachefs.tools;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code cachefs-bom/pom.xml} against the parent pom and the modules' poms: the BOM manages every published module
  * (a module of the parent whose pom does not skip deployment) at the project's version, nothing else, and carries
- * the parent's version and metadata, as it has no parent to inherit them from.
+ * the parent's version and metadata, as it has no parent to inherit them from; the README imports it as it is.
  */
 class BomTest
 {
@@ -91,6 +92,20 @@ class BomTest
                 .isNotEmpty()
                 .isEqualTo(normalised(child(parent, element)));
         }
+    }
+
+    @Test
+    void theReadmeImportsItAtTheProjectVersion() throws IOException
+    {
+        final String readme = Files.readString(root.resolve("README.md"));
+        final String version = ToolOutput.expectedVersion();
+
+        assertThat(readme).contains("      <groupId>org.cachefs</groupId>\n" +
+            "      <artifactId>cachefs-bom</artifactId>\n" +
+            "      <version>" + version + "</version>\n" +
+            "      <type>pom</type>\n" +
+            "      <scope>import</scope>\n");
+        assertThat(readme).contains("`cachefs-tools/target/cachefs-tools-" + version + "-all.jar`");
     }
 
     private static Element read(final Path pom) throws ParserConfigurationException, SAXException, IOException
