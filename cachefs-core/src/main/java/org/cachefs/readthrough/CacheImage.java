@@ -16,6 +16,14 @@ public record CacheImage(Path path, long formatSize)
     /** The image file's name inside a directory entry. */
     public static final String IMAGE_IN_DIRECTORY = "cachefs.img";
 
+    /**
+     * Checks the components.
+     *
+     * @param path       the image file, device or directory.
+     * @param formatSize the size to format a missing image at, in bytes; 0 to never format.
+     * @throws NullPointerException     if {@code path} is null.
+     * @throws IllegalArgumentException if {@code formatSize} is negative.
+     */
     public CacheImage
     {
         Objects.requireNonNull(path, "path");

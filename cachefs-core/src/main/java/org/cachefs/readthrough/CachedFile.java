@@ -52,6 +52,8 @@ public final class CachedFile implements Closeable
     /**
      * Reads up to {@code dst.remaining()} bytes from {@code position}; the buffer's position advances by the count.
      *
+     * @param position the offset in the file of the first byte to read, {@code >= 0}.
+     * @param dst      where the bytes go, from its position.
      * @return the number of bytes read (fewer only at the end of the file), or -1 if {@code position} is at or past
      * the end (0 if {@code dst} has no room).
      * @throws IOException if the origin fails, naming the path and the range.
@@ -80,6 +82,8 @@ public final class CachedFile implements Closeable
     /**
      * Reads exactly {@code dst.remaining()} bytes from {@code position}.
      *
+     * @param position the offset in the file of the first byte to read, {@code >= 0}.
+     * @param dst      where the bytes go, from its position, which advances to its limit.
      * @throws EOFException if the range goes past the end of the file (nothing is read).
      * @throws IOException  if the origin fails.
      */
@@ -105,6 +109,8 @@ public final class CachedFile implements Closeable
     /**
      * {@link #read(long, ByteBuffer)} on the cache's reading threads.
      *
+     * @param position the offset in the file of the first byte to read, {@code >= 0}.
+     * @param dst      where the bytes go; the caller leaves it alone until the future completes.
      * @return the count, or an {@link IOException} as the future's failure.
      */
     public CompletableFuture<Integer> readAsync(final long position, final ByteBuffer dst)
@@ -137,6 +143,8 @@ public final class CachedFile implements Closeable
      * {@link ReadThroughOptions#vectorMergeGap()} are read as one, each range's bytes go to a buffer from
      * {@code allocate}, flipped for reading.
      *
+     * @param ranges   the ranges to read, in any order; they may overlap.
+     * @param allocate gives the buffer of a range, called with its length.
      * @return one future per range, in the order given; a range past the end fails with {@link EOFException}.
      */
     public List<CompletableFuture<ByteBuffer>> readVectored(

@@ -12,6 +12,14 @@ import java.util.Objects;
  */
 public record FileVersion(long length, String tag)
 {
+    /**
+     * Checks the components.
+     *
+     * @param length the file's length in bytes, {@code >= 0}.
+     * @param tag    the version tag; any string, compared exactly.
+     * @throws NullPointerException     if {@code tag} is null.
+     * @throws IllegalArgumentException if {@code length} is negative.
+     */
     public FileVersion
     {
         if (length < 0)

@@ -8,6 +8,13 @@ package org.cachefs.readthrough;
  */
 public record ReadRange(long offset, int length)
 {
+    /**
+     * Checks the components.
+     *
+     * @param offset the first byte, {@code >= 0}.
+     * @param length the number of bytes, {@code >= 0}.
+     * @throws IllegalArgumentException if {@code offset} or {@code length} is negative.
+     */
     public ReadRange
     {
         if (offset < 0)

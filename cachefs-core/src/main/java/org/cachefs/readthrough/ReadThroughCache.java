@@ -113,6 +113,8 @@ public final class ReadThroughCache implements Closeable
     /**
      * Opens a file, asking the origin for its version as {@link ReadThroughOptions#validation()} says.
      *
+     * @param path the file's path at the origin.
+     * @return a handle on the file at the version found.
      * @throws IOException if the origin's {@code stat} fails.
      */
     public CachedFile open(final String path) throws IOException
@@ -140,6 +142,10 @@ public final class ReadThroughCache implements Closeable
 
     /**
      * Opens a file at a version the caller already knows (from a listing, say): the origin is not asked.
+     *
+     * @param path    the file's path at the origin.
+     * @param version its length and version tag.
+     * @return a handle on the file at that version.
      */
     public CachedFile open(final String path, final FileVersion version)
     {
@@ -151,6 +157,8 @@ public final class ReadThroughCache implements Closeable
     /**
      * Drops the cached pages of a file, whatever its version (after the caller wrote, renamed or deleted it). Handles
      * open on it read from the origin from now on.
+     *
+     * @param path the file's path at the origin.
      */
     public void invalidate(final String path)
     {
@@ -265,7 +273,10 @@ public final class ReadThroughCache implements Closeable
      * Waits until the chunks fetched so far are stored in the cache (reads never wait for that; a program that wants
      * the next run to find them, or a benchmark, may).
      *
+     * @param timeout the longest wait, in {@code unit}s.
+     * @param unit    the unit of {@code timeout}.
      * @return false if stores were still running when the timeout passed.
+     * @throws InterruptedException if the thread is interrupted while waiting.
      */
     public boolean awaitStored(final long timeout, final TimeUnit unit) throws InterruptedException
     {

@@ -55,6 +55,9 @@ public final class ReadThroughOptions
         this.jmx = builder.jmx;
     }
 
+    /**
+     * @return a builder holding the defaults and no image.
+     */
     public static Builder builder()
     {
         return new Builder();
@@ -158,73 +161,131 @@ public final class ReadThroughOptions
         {
         }
 
-        /** Adds an image, formatted at {@code formatSize} bytes when missing (0: never formatted). */
+        /**
+         * Adds an image, formatted at {@code formatSize} bytes when missing (0: never formatted).
+         *
+         * @param path       the image file, block device or directory.
+         * @param formatSize the size to format a missing image at, in bytes; 0 to never format.
+         * @return this builder.
+         */
         public Builder image(final java.nio.file.Path path, final long formatSize)
         {
             images.add(new CacheImage(path, formatSize));
             return this;
         }
 
+        /**
+         * Adds an image.
+         *
+         * @param image the image file, block device or directory, and its format size.
+         * @return this builder.
+         */
         public Builder image(final CacheImage image)
         {
             images.add(Objects.requireNonNull(image, "image"));
             return this;
         }
 
+        /**
+         * @param namespace the name this cache's files are kept under in the images, 1 to 255 characters;
+         *                  {@link #DEFAULT_NAMESPACE} by default. See {@link ReadThroughOptions#namespace()}.
+         * @return this builder.
+         */
         public Builder namespace(final String namespace)
         {
             this.namespace = namespace;
             return this;
         }
 
+        /**
+         * @param bytes bytes fetched from the origin per miss: a power of two from 4096 to 64 MiB;
+         *              {@link #DEFAULT_CHUNK_SIZE} by default.
+         * @return this builder.
+         */
         public Builder chunkSize(final int bytes)
         {
             this.chunkSize = bytes;
             return this;
         }
 
+        /**
+         * @param chunks chunks fetched ahead of a read in the background, 0 (the default) to 64.
+         * @return this builder.
+         */
         public Builder readaheadChunks(final int chunks)
         {
             this.readaheadChunks = chunks;
             return this;
         }
 
+        /**
+         * @param validation when the origin is asked for a file's version; {@link Validation#ALWAYS} by default.
+         * @return this builder.
+         */
         public Builder validation(final Validation validation)
         {
             this.validation = validation;
             return this;
         }
 
+        /**
+         * @param ttl how long a version seen is trusted with {@link Validation#TTL}, {@code >= 0}; 60 s by
+         *            default.
+         * @return this builder.
+         */
         public Builder statTtl(final Duration ttl)
         {
             this.statTtl = ttl;
             return this;
         }
 
+        /**
+         * @param threads the threads storing fetched chunks, 1 to 64; {@link #DEFAULT_STORE_THREADS} by default.
+         * @return this builder.
+         */
         public Builder storeThreads(final int threads)
         {
             this.storeThreads = threads;
             return this;
         }
 
+        /**
+         * @param bytes the memory for chunks fetched and not yet stored, at least one chunk;
+         *              {@link #DEFAULT_MAX_IN_FLIGHT_BYTES} by default.
+         * @return this builder.
+         */
         public Builder maxInFlightBytes(final long bytes)
         {
             this.maxInFlightBytes = bytes;
             return this;
         }
 
+        /**
+         * @param files files kept open after their last handle closed, {@code >= 0};
+         *              {@link #DEFAULT_MAX_IDLE_FILES} by default.
+         * @return this builder.
+         */
         public Builder maxIdleFiles(final int files)
         {
             this.maxIdleFiles = files;
             return this;
         }
 
+        /**
+         * @param bytes ranges of a vectored read this close together are read as one, {@code >= 0};
+         *              {@link #DEFAULT_VECTOR_MERGE_GAP} by default.
+         * @return this builder.
+         */
         public Builder vectorMergeGap(final int bytes)
         {
             this.vectorMergeGap = bytes;
             return this;
         }
 
+        /**
+         * @param options how each image is mounted; {@link MountOptions#defaults()} by default.
+         * @return this builder.
+         */
         public Builder mountOptions(final MountOptions options)
         {
             this.mountOptions = options;
@@ -234,6 +295,9 @@ public final class ReadThroughOptions
         /**
          * Sets the RAM tier's size in the mount options given so far ({@link MountOptions#ramTierBytes()}): the most
          * off-heap memory per image for copies of hot pages; 0 turns it off.
+         *
+         * @param bytes the RAM tier's size in bytes, 0 to 2^40.
+         * @return this builder.
          */
         public Builder ramTierBytes(final long bytes)
         {
@@ -241,6 +305,11 @@ public final class ReadThroughOptions
             return this;
         }
 
+        /**
+         * @param jmx whether the cache's statistics are registered with the platform MBean server; true by
+         *            default.
+         * @return this builder.
+         */
         public Builder jmx(final boolean jmx)
         {
             this.jmx = jmx;

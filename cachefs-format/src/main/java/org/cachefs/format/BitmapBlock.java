@@ -21,11 +21,21 @@ public final class BitmapBlock extends MetadataBlock
      * "CFSB" read as a little-endian int.
      */
     public static final int MAGIC = 0x42534643;
+    /** Header kind of a bitmap block. */
     public static final int KIND = 1;
+    /** Offset of the bits, right after the header. */
     public static final int BITS_OFFSET = HEADER_LENGTH;
     private static final String STRUCTURE = "bitmap block";
 
     /**
+     * A flyweight over no block yet: {@link #wrap(ByteBuffer, int)} gives it one.
+     */
+    public BitmapBlock()
+    {
+    }
+
+    /**
+     * @param blockSize the image's block size.
      * @return how many device blocks one bitmap block covers.
      */
     public static long bitsPerBlock(final int blockSize)
@@ -45,6 +55,13 @@ public final class BitmapBlock extends MetadataBlock
         return STRUCTURE;
     }
 
+    /**
+     * Wraps a block read from or to be written to the device.
+     *
+     * @param buffer    the block's bytes, from position 0.
+     * @param blockSize the image's block size.
+     * @return this flyweight.
+     */
     public BitmapBlock wrap(final ByteBuffer buffer, final int blockSize)
     {
         wrapBlock(buffer, blockSize);
@@ -58,6 +75,7 @@ public final class BitmapBlock extends MetadataBlock
      * @param index      index of this block within the copy.
      * @param generation the commit generation being written.
      * @param block      the block it will be written to.
+     * @return this flyweight.
      */
     public BitmapBlock init(final int copy, final long index, final long generation, final long block)
     {
@@ -65,26 +83,43 @@ public final class BitmapBlock extends MetadataBlock
         return this;
     }
 
+    /** @return the bitmap copy, 0 or 1 (the header's owner). */
     public int copy()
     {
         return (int)owner();
     }
 
+    /** @return the index of this block within its copy (the header's first). */
     public long index()
     {
         return first();
     }
 
+    /**
+     * Sets the generation of the commit that writes the block.
+     *
+     * @param generation the commit's generation.
+     */
     public void generation(final long generation)
     {
         putLong(GENERATION_OFFSET, generation);
     }
 
+    /**
+     * Sets the block the block is written to.
+     *
+     * @param block the block number.
+     */
     public void block(final long block)
     {
         putLong(BLOCK_OFFSET, block);
     }
 
+    /**
+     * Sets the bitmap copy the block belongs to.
+     *
+     * @param copy 0 or 1.
+     */
     public void copy(final int copy)
     {
         putLong(OWNER_OFFSET, copy);
@@ -98,17 +133,31 @@ public final class BitmapBlock extends MetadataBlock
         return bitsPerBlock(blockSize);
     }
 
+    /**
+     * @param bit the device block number, relative to the first block this bitmap block covers.
+     * @return whether the device block of {@code bit} is in use.
+     */
     public boolean get(final long bit)
     {
         return (buffer.get(byteOffset(bit)) & mask(bit)) != 0;
     }
 
+    /**
+     * Marks the device block of {@code bit} in use.
+     *
+     * @param bit the device block number, relative to the first block this bitmap block covers.
+     */
     public void set(final long bit)
     {
         final int at = byteOffset(bit);
         buffer.put(at, (byte)(buffer.get(at) | mask(bit)));
     }
 
+    /**
+     * Marks the device block of {@code bit} free.
+     *
+     * @param bit the device block number, relative to the first block this bitmap block covers.
+     */
     public void clear(final long bit)
     {
         final int at = byteOffset(bit);
@@ -131,6 +180,10 @@ public final class BitmapBlock extends MetadataBlock
     /**
      * Copies the bits of this block into {@code dst} (one long per 64 device blocks, the same bit order) starting at
      * word {@code dstWord}; copies at most {@code maxWords} words.
+     *
+     * @param dst      the words to copy into.
+     * @param dstWord  the first word of {@code dst} written.
+     * @param maxWords the most words copied.
      */
     public void copyBitsTo(final long[] dst, final int dstWord, final int maxWords)
     {
@@ -143,6 +196,9 @@ public final class BitmapBlock extends MetadataBlock
 
     /**
      * Copies bits from {@code src} words starting at {@code srcWord}; words past {@code src}'s end are zero.
+     *
+     * @param src     the words to copy from.
+     * @param srcWord the first word of {@code src} read.
      */
     public void copyBitsFrom(final long[] src, final int srcWord)
     {
@@ -158,6 +214,13 @@ public final class BitmapBlock extends MetadataBlock
      * Validates the block as block {@code index} of bitmap copy {@code copy} of an image with {@code layout}, read
      * for a commit of {@code generation}: the header, and the bits that the layout fixes (blocks outside the data
      * region set, blocks past the device end clear).
+     *
+     * @param device     device name for messages.
+     * @param block      where the block was read from.
+     * @param copy       the bitmap copy, 0 or 1.
+     * @param index      the block's index within the copy.
+     * @param generation the generation of the commit being read: no block of it may be newer.
+     * @param layout     the image's regions.
      */
     public void verify(
         final String device, final long block, final int copy, final long index, final long generation,

@@ -13,14 +13,21 @@ package org.cachefs.format;
  */
 public final class BlockPointer
 {
+    /** The pointer to nothing. */
     public static final long NULL = 0;
 
+    /** Kind of a pointer to an index tree leaf. */
     public static final int KIND_INDEX_LEAF = 1;
+    /** Kind of a pointer to an index tree branch. */
     public static final int KIND_INDEX_BRANCH = 2;
+    /** Kind of a pointer to a page map leaf. */
     public static final int KIND_PAGEMAP_LEAF = 3;
+    /** Kind of a pointer to a page map branch. */
     public static final int KIND_PAGEMAP_BRANCH = 4;
+    /** Kind of a pointer to a data page. */
     public static final int KIND_DATA = 5;
 
+    /** Largest block number a pointer holds (48 bits). */
     public static final long MAX_BLOCK = (1L << 48) - 1;
 
     private static final int KIND_SHIFT = 48;
@@ -30,6 +37,14 @@ public final class BlockPointer
     {
     }
 
+    /**
+     * Packs a pointer.
+     *
+     * @param block the block number, 1 to {@link #MAX_BLOCK}.
+     * @param kind  one of the {@code KIND_} constants.
+     * @return the pointer.
+     * @throws IllegalArgumentException if the block number or the kind is out of range.
+     */
     public static long encode(final long block, final int kind)
     {
         if (block <= 0 || block > MAX_BLOCK)
@@ -43,16 +58,28 @@ public final class BlockPointer
         return ((long)kind << KIND_SHIFT) | block;
     }
 
+    /**
+     * @param pointer the packed pointer.
+     * @return the block number of {@code pointer}.
+     */
     public static long block(final long pointer)
     {
         return pointer & MAX_BLOCK;
     }
 
+    /**
+     * @param pointer the packed pointer.
+     * @return the kind of {@code pointer}.
+     */
     public static int kind(final long pointer)
     {
         return (int)((pointer >>> KIND_SHIFT) & 0xFF);
     }
 
+    /**
+     * @param kind the kind.
+     * @return the name of a kind for messages, e.g. "index leaf"; "unknown(kind)" for an unknown one.
+     */
     public static String kindName(final int kind)
     {
         switch (kind)
@@ -117,6 +144,10 @@ public final class BlockPointer
         return target;
     }
 
+    /**
+     * @param pointer the packed pointer.
+     * @return {@code pointer} for messages: "null", or the kind's name and the block, e.g. "data@1234".
+     */
     public static String toString(final long pointer)
     {
         return pointer == NULL ? "null" : kindName(kind(pointer)) + "@" + block(pointer);

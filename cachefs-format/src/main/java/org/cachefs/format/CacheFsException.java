@@ -6,14 +6,28 @@ package org.cachefs.format;
  */
 public class CacheFsException extends RuntimeException
 {
+    /** The name of the device or image the problem was found on. */
     private final String device;
 
+    /**
+     * An exception about {@code device}.
+     *
+     * @param device  the name of the device or image file, for messages.
+     * @param message the one-line message, naming the device.
+     */
     public CacheFsException(final String device, final String message)
     {
         super(message);
         this.device = device;
     }
 
+    /**
+     * An exception about {@code device}, with its cause.
+     *
+     * @param device  the name of the device or image file, for messages.
+     * @param message the one-line message, naming the device.
+     * @param cause   what caused it.
+     */
     public CacheFsException(final String device, final String message, final Throwable cause)
     {
         super(message, cause);

@@ -16,8 +16,23 @@ public final class Checksums
     private final ByteBuffer seed = ByteBuffer.allocate(16).order(FormatVersion.ORDER);
 
     /**
+     * A checksummer with its own CRC32C state, for one thread at a time.
+     */
+    public Checksums()
+    {
+    }
+
+    /**
      * Check value of the bytes {@code [offset, offset + length)} of {@code buffer}, excluding the four bytes at
      * {@code crcOffset}, seeded with the block number and owner.
+     *
+     * @param buffer    the buffer holding the structure.
+     * @param offset    where the structure starts in {@code buffer}.
+     * @param length    the structure's length.
+     * @param crcOffset the offset of its check field within the structure.
+     * @param block     the block number it lives at.
+     * @param owner     its owner (object id, bitmap copy, slot), by structure.
+     * @return the check value.
      */
     public int metadata(
         final ByteBuffer buffer, final int offset, final int length, final int crcOffset, final long block,
@@ -39,6 +54,11 @@ public final class Checksums
      * Check value of a data page: the bytes from {@code buffer}'s position to its limit, seeded with the owning
      * object and the page index, so that a page map entry pointing at another page's block fails the check. The
      * buffer's position is left unchanged.
+     *
+     * @param objectId  the object owning the page.
+     * @param pageIndex the page's index in the object.
+     * @param buffer    the page's bytes, from position to limit.
+     * @return the check value.
      */
     public int page(final long objectId, final long pageIndex, final ByteBuffer buffer)
     {
@@ -52,6 +72,10 @@ public final class Checksums
         return (int)crc.getValue();
     }
 
+    /**
+     * @param value the check value.
+     * @return a check value in hexadecimal with a {@code 0x} prefix, for messages.
+     */
     public static String hex(final int value)
     {
         return "0x" + Integer.toHexString(value);

@@ -30,8 +30,11 @@ public final class CommitRecord extends Flyweight
      * "CFSC" read as a little-endian int.
      */
     public static final int MAGIC = 0x43534643;
+    /** Flag: the cache was unmounted cleanly after this commit. */
     public static final int FLAG_CLEAN = 1;
+    /** Every flag this format version defines; any other bit set is corruption. */
     public static final int KNOWN_FLAGS = FLAG_CLEAN;
+    /** Largest height of the index tree. */
     public static final int MAX_INDEX_HEIGHT = 32;
 
     /**
@@ -39,22 +42,39 @@ public final class CommitRecord extends Flyweight
      */
     public static final int SLOT_OFFSET = Superblock.LENGTH;
 
+    /** Offset of the magic number (4 bytes). */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of the record's length, {@link #LENGTH} (4 bytes). */
     public static final int LENGTH_OFFSET;
+    /** Offset of the commit's generation (8 bytes). */
     public static final int GENERATION_OFFSET;
+    /** Offset of the commit time, milliseconds since the epoch (8 bytes). */
     public static final int COMMITTED_OFFSET;
+    /** Offset of the flags (4 bytes, {@link #KNOWN_FLAGS}). */
     public static final int FLAGS_OFFSET;
+    /** Offset of the index tree's height (4 bytes). */
     public static final int INDEX_HEIGHT_OFFSET;
+    /** Offset of the pointer to the index tree's root (8 bytes). */
     public static final int INDEX_ROOT_OFFSET;
+    /** Offset of the number of objects (8 bytes). */
     public static final int OBJECT_COUNT_OFFSET;
+    /** Offset of the next object id to hand out (8 bytes). */
     public static final int NEXT_OBJECT_ID_OFFSET;
+    /** Offset of the number of blocks in use, metadata included (8 bytes). */
     public static final int USED_BLOCKS_OFFSET;
+    /** Offset of the number of pages stored (8 bytes). */
     public static final int PAGE_COUNT_OFFSET;
+    /** Offset of the number of mounts so far (8 bytes). */
     public static final int MOUNT_COUNT_OFFSET;
+    /** Offset of the check value of the index root node (4 bytes). */
     public static final int INDEX_ROOT_CRC_OFFSET;
+    /** Offset of the number of blocks reserved for objects and not yet used (8 bytes). */
     public static final int RESERVED_BLOCKS_OFFSET;
+    /** Offset of the reserved bytes, zero, up to the check value. */
     public static final int RESERVED_OFFSET;
+    /** Offset of the crc32c (4 bytes). */
     public static final int CRC_OFFSET;
+    /** Length of the commit record, check value included. */
     public static final int LENGTH = 128;
 
     static
@@ -94,7 +114,17 @@ public final class CommitRecord extends Flyweight
     private static final String STRUCTURE = "commit record";
 
     /**
+     * A flyweight over no superblock slot yet: {@link #wrap(ByteBuffer)} gives it one.
+     */
+    public CommitRecord()
+    {
+    }
+
+    /**
      * Wraps the commit record of the superblock slot held in {@code buffer}.
+     *
+     * @param buffer a superblock slot's block, read or to be written.
+     * @return this flyweight.
      */
     public CommitRecord wrap(final ByteBuffer buffer)
     {
@@ -104,6 +134,11 @@ public final class CommitRecord extends Flyweight
 
     /**
      * Writes the commit record of an empty cache.
+     *
+     * @param generation      the generation of the first commit.
+     * @param committedMillis the commit time, milliseconds since the epoch.
+     * @param layout          the image's regions, whose metadata blocks are the only ones in use.
+     * @return this flyweight.
      */
     public CommitRecord init(final long generation, final long committedMillis, final RegionLayout layout)
     {
@@ -126,6 +161,9 @@ public final class CommitRecord extends Flyweight
 
     /**
      * Copies every field of {@code other}.
+     *
+     * @param other the commit record to copy.
+     * @return this flyweight.
      */
     public CommitRecord copyFrom(final CommitRecord other)
     {
@@ -136,64 +174,96 @@ public final class CommitRecord extends Flyweight
         return this;
     }
 
+    /** @return the magic number as read. */
     public int magic()
     {
         return getInt(MAGIC_OFFSET);
     }
 
+    /** @return the record's length as read. */
     public int length()
     {
         return getInt(LENGTH_OFFSET);
     }
 
+    /** @return the commit's generation. */
     public long generation()
     {
         return getLong(GENERATION_OFFSET);
     }
 
+    /**
+     * Sets the commit's generation.
+     *
+     * @param generation the generation, one more than the last commit's.
+     * @return this flyweight.
+     */
     public CommitRecord generation(final long generation)
     {
         putLong(GENERATION_OFFSET, generation);
         return this;
     }
 
+    /** @return the commit time, milliseconds since the epoch. */
     public long committedMillis()
     {
         return getLong(COMMITTED_OFFSET);
     }
 
+    /**
+     * Sets the commit time.
+     *
+     * @param millis milliseconds since the epoch.
+     * @return this flyweight.
+     */
     public CommitRecord committedMillis(final long millis)
     {
         putLong(COMMITTED_OFFSET, millis);
         return this;
     }
 
+    /** @return the flags. */
     public int flags()
     {
         return getInt(FLAGS_OFFSET);
     }
 
+    /**
+     * Sets the flags.
+     *
+     * @param flags within {@link #KNOWN_FLAGS}.
+     * @return this flyweight.
+     */
     public CommitRecord flags(final int flags)
     {
         putInt(FLAGS_OFFSET, flags);
         return this;
     }
 
+    /** @return whether the cache was unmounted cleanly after this commit ({@link #FLAG_CLEAN}). */
     public boolean clean()
     {
         return (flags() & FLAG_CLEAN) != 0;
     }
 
+    /**
+     * Sets or clears {@link #FLAG_CLEAN}.
+     *
+     * @param clean whether the commit is a clean unmount's.
+     * @return this flyweight.
+     */
     public CommitRecord clean(final boolean clean)
     {
         return flags(clean ? flags() | FLAG_CLEAN : flags() & ~FLAG_CLEAN);
     }
 
+    /** @return the index tree's height: 0 without a root, 1 for a leaf root. */
     public int indexHeight()
     {
         return getInt(INDEX_HEIGHT_OFFSET);
     }
 
+    /** @return the pointer to the index tree's root, {@link BlockPointer#NULL} for none. */
     public long indexRoot()
     {
         return getLong(INDEX_ROOT_OFFSET);
@@ -210,6 +280,11 @@ public final class CommitRecord extends Flyweight
     /**
      * Sets the index tree: a null root with height 0, a leaf with height 1, or a branch with height 2 or more, and
      * the root node's check value.
+     *
+     * @param root    the root's pointer, or {@link BlockPointer#NULL}.
+     * @param rootCrc the root node's check value (0 without a root).
+     * @param height  the tree's height.
+     * @return this flyweight.
      */
     public CommitRecord indexRoot(final long root, final int rootCrc, final int height)
     {
@@ -219,44 +294,72 @@ public final class CommitRecord extends Flyweight
         return this;
     }
 
+    /** @return the number of objects. */
     public long objectCount()
     {
         return getLong(OBJECT_COUNT_OFFSET);
     }
 
+    /**
+     * Sets the number of objects.
+     *
+     * @param count the objects in the index.
+     * @return this flyweight.
+     */
     public CommitRecord objectCount(final long count)
     {
         putLong(OBJECT_COUNT_OFFSET, count);
         return this;
     }
 
+    /** @return the next object id to hand out. */
     public long nextObjectId()
     {
         return getLong(NEXT_OBJECT_ID_OFFSET);
     }
 
+    /**
+     * Sets the next object id to hand out.
+     *
+     * @param id larger than every id in the index.
+     * @return this flyweight.
+     */
     public CommitRecord nextObjectId(final long id)
     {
         putLong(NEXT_OBJECT_ID_OFFSET, id);
         return this;
     }
 
+    /** @return the number of blocks in use, metadata included. */
     public long usedBlocks()
     {
         return getLong(USED_BLOCKS_OFFSET);
     }
 
+    /**
+     * Sets the number of blocks in use.
+     *
+     * @param blocks the blocks set in the commit's bitmap copy.
+     * @return this flyweight.
+     */
     public CommitRecord usedBlocks(final long blocks)
     {
         putLong(USED_BLOCKS_OFFSET, blocks);
         return this;
     }
 
+    /** @return the number of pages stored. */
     public long pageCount()
     {
         return getLong(PAGE_COUNT_OFFSET);
     }
 
+    /**
+     * Sets the number of pages stored.
+     *
+     * @param count the pages of all objects.
+     * @return this flyweight.
+     */
     public CommitRecord pageCount(final long count)
     {
         putLong(PAGE_COUNT_OFFSET, count);
@@ -271,23 +374,37 @@ public final class CommitRecord extends Flyweight
         return getLong(RESERVED_BLOCKS_OFFSET);
     }
 
+    /**
+     * Sets the blocks reserved for objects and not yet used.
+     *
+     * @param blocks see {@link #reservedBlocks()}.
+     * @return this flyweight.
+     */
     public CommitRecord reservedBlocks(final long blocks)
     {
         putLong(RESERVED_BLOCKS_OFFSET, blocks);
         return this;
     }
 
+    /** @return the number of mounts so far. */
     public long mountCount()
     {
         return getLong(MOUNT_COUNT_OFFSET);
     }
 
+    /**
+     * Sets the number of mounts so far.
+     *
+     * @param count the mounts, this one included.
+     * @return this flyweight.
+     */
     public CommitRecord mountCount(final long count)
     {
         putLong(MOUNT_COUNT_OFFSET, count);
         return this;
     }
 
+    /** @return the check value as read. */
     public int crc()
     {
         return getInt(CRC_OFFSET);
@@ -303,6 +420,9 @@ public final class CommitRecord extends Flyweight
 
     /**
      * Computes and stores the check value for the slot {@code block}.
+     *
+     * @param block the block of the slot the record is written to.
+     * @return this flyweight.
      */
     public CommitRecord seal(final long block)
     {

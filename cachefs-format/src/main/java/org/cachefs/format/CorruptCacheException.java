@@ -7,10 +7,24 @@ package org.cachefs.format;
  */
 public class CorruptCacheException extends CacheFsException
 {
+    /** The kind of structure that failed. */
     private final String structure;
+    /** The block number the structure was read from. */
     private final long block;
+    /** The field whose value was wrong. */
     private final String field;
 
+    /**
+     * A field that does not hold what it should; the message reads {@code corrupt STRUCTURE: device=DEVICE block=BLOCK
+     * FIELD expected=EXPECTED actual=ACTUAL}.
+     *
+     * @param structure the kind of structure, e.g. "index node".
+     * @param device    the name of the device or image file, for messages.
+     * @param block     the block number it was read from.
+     * @param field     the field whose value was wrong.
+     * @param expected  what it should hold.
+     * @param actual    what it holds.
+     */
     public CorruptCacheException(
         final String structure,
         final String device,
@@ -22,6 +36,16 @@ public class CorruptCacheException extends CacheFsException
         this(structure, device, block, field, "expected=" + expected + " actual=" + actual);
     }
 
+    /**
+     * A field that is wrong in a way {@code detail} tells; the message reads {@code corrupt STRUCTURE: device=DEVICE
+     * block=BLOCK FIELD DETAIL}.
+     *
+     * @param structure the kind of structure, e.g. "index node".
+     * @param device    the name of the device or image file, for messages.
+     * @param block     the block number it was read from.
+     * @param field     the field whose value was wrong.
+     * @param detail    what is wrong with it.
+     */
     public CorruptCacheException(
         final String structure, final String device, final long block, final String field, final String detail)
     {

@@ -5,6 +5,11 @@ package org.cachefs.format;
  */
 public class DeviceInUseException extends CacheFsException
 {
+    /**
+     * The device is in use by another cachefs instance.
+     *
+     * @param device the name of the device or image file, for messages.
+     */
     public DeviceInUseException(final String device)
     {
         super(device, device + " is in use by another cachefs instance");

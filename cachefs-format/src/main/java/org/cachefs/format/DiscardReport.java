@@ -13,6 +13,15 @@ import org.cachefs.format.device.DiscardMethod;
  */
 public record DiscardReport(DiscardMethod method, long bytes, String refusal)
 {
+    /**
+     * Checks the components.
+     *
+     * @param method  how they were made to read back as zeros, or {@code null} if discarding was turned off.
+     * @param bytes   how many bytes that is.
+     * @param refusal why a cheaper method was not used (e.g. "punching a hole refused: Operation not supported"), or
+     *                {@code null}.
+     * @throws IllegalArgumentException if {@code bytes} is negative.
+     */
     public DiscardReport
     {
         if (bytes < 0)
@@ -22,6 +31,7 @@ public record DiscardReport(DiscardMethod method, long bytes, String refusal)
     }
 
     /**
+     * @param bytes the bytes that keep their old contents.
      * @return the report of a discard turned off, over {@code bytes} bytes.
      */
     public static DiscardReport skipped(final long bytes)

@@ -6,15 +6,24 @@ package org.cachefs.format;
  */
 public class ForeignFilesystemException extends CacheFsException
 {
+    /** The name of the filesystem found. */
     private final String filesystem;
 
+    /**
+     * The device holds another filesystem.
+     *
+     * @param device     the name of the device or image file, for messages.
+     * @param filesystem the name of the filesystem found, e.g. "ext4".
+     */
     public ForeignFilesystemException(final String device, final String filesystem)
     {
         this(device, filesystem, "");
     }
 
     /**
-     * @param hint appended to the message, e.g. " (use -f to overwrite it)".
+     * @param device     the name of the device or image file, for messages.
+     * @param filesystem the name of the filesystem found, e.g. "ext4".
+     * @param hint       appended to the message, e.g. " (use -f to overwrite it)".
      */
     public ForeignFilesystemException(final String device, final String filesystem, final String hint)
     {

@@ -121,6 +121,7 @@ public final class ForeignSignatures
     }
 
     /**
+     * @param start the first bytes of the device.
      * @return true if every byte from 0 to the buffer's limit is zero.
      */
     public static boolean isZero(final ByteBuffer start)

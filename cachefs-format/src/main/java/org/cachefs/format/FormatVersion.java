@@ -30,8 +30,11 @@ public final class FormatVersion
      */
     public static final int MINOR = 0;
 
+    /** The compatible feature flags this software knows: none yet. */
     public static final long COMPAT_SUPPORTED = 0;
+    /** The read-only-compatible feature flags this software knows: none yet. */
     public static final long RO_COMPAT_SUPPORTED = 0;
+    /** The incompatible feature flags this software knows: none yet. */
     public static final long INCOMPAT_SUPPORTED = 0;
 
     /**
@@ -39,8 +42,11 @@ public final class FormatVersion
      */
     public static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
+    /** Smallest block size. */
     public static final int MIN_BLOCK_SIZE = 4096;
+    /** Largest block size. */
     public static final int MAX_BLOCK_SIZE = 65536;
+    /** Block size mkfs uses unless told otherwise. */
     public static final int DEFAULT_BLOCK_SIZE = 4096;
 
     /**

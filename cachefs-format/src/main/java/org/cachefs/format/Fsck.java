@@ -79,6 +79,13 @@ public final class Fsck
 
     /**
      * Checks {@code target}, telling {@code progress} how far reading the pages ({@code -f}) has come.
+     *
+     * @param target   an image file or block device.
+     * @param options  mode, force, verbose.
+     * @param out      where findings and the summary go, or {@code null} for nowhere.
+     * @param progress told how many page bytes have been read.
+     * @return what was found and done.
+     * @throws IOException on an I/O error; {@link #check(Path, FsckOptions, PrintStream)} lists the other exceptions.
      */
     public static FsckResult check(
         final Path target, final FsckOptions options, final PrintStream out, final Progress progress)
@@ -95,6 +102,11 @@ public final class Fsck
      * Checks the image on an open device (writable unless the mode is {@link FsckOptions.Mode#NO_CHANGES}).
      *
      * @see #check(Path, FsckOptions, PrintStream)
+     * @param device  the open device.
+     * @param options mode, force, verbose.
+     * @param out     where findings and the summary go, or {@code null} for nowhere.
+     * @return what was found and done.
+     * @throws IOException on an I/O error; {@link #check(Path, FsckOptions, PrintStream)} lists the other exceptions.
      */
     public static FsckResult check(final BlockDevice device, final FsckOptions options, final PrintStream out)
         throws IOException

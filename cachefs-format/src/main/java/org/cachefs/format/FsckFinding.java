@@ -113,6 +113,14 @@ public record FsckFinding(Kind kind, String message, Repair repair)
         }
     }
 
+    /**
+     * Checks the components.
+     *
+     * @param kind    the class of corruption.
+     * @param message what was found, e.g. {@code object 9: parent object 5 does not exist}.
+     * @param repair  the least mode that repairs it, or {@link Repair#NONE}.
+     * @throws IllegalArgumentException if one is null.
+     */
     public FsckFinding
     {
         if (kind == null || message == null || repair == null)
@@ -122,6 +130,8 @@ public record FsckFinding(Kind kind, String message, Repair repair)
     }
 
     /**
+     * @param kind    the class of corruption.
+     * @param message what was found.
      * @return a finding with the usual repair of its kind.
      */
     public static FsckFinding of(final Kind kind, final String message)
@@ -130,6 +140,7 @@ public record FsckFinding(Kind kind, String message, Repair repair)
     }
 
     /**
+     * @param mode the mode of the check.
      * @return true if {@code mode} repairs this finding.
      */
     public boolean repairableIn(final FsckOptions.Mode mode)

@@ -33,6 +33,16 @@ public record FsckOptions(Mode mode, boolean force, boolean verbose)
         YES
     }
 
+    /**
+     * Checks the components.
+     *
+     * @param mode    what the check may change: nothing ({@link Mode#NO_CHANGES}, {@code -n}), only what drops no
+     *                cached data ({@link Mode#PREEN}, {@code -p}), or everything it can repair ({@link Mode#YES},
+     *                {@code -y}).
+     * @param force   also read every data page and check its CRC32C ({@code -f}); without it only metadata is read.
+     * @param verbose print each finding as it is found ({@code -v}); without it one line per kind of finding.
+     * @throws IllegalArgumentException if {@code mode} is null.
+     */
     public FsckOptions
     {
         if (mode == null)
@@ -49,16 +59,28 @@ public record FsckOptions(Mode mode, boolean force, boolean verbose)
         return new FsckOptions(Mode.NO_CHANGES, false, false);
     }
 
+    /**
+     * @param mode what the check may change.
+     * @return these options with {@code mode}.
+     */
     public FsckOptions withMode(final Mode mode)
     {
         return new FsckOptions(mode, force, verbose);
     }
 
+    /**
+     * @param force whether to check every data page's CRC32C too.
+     * @return these options with {@code force}.
+     */
     public FsckOptions withForce(final boolean force)
     {
         return new FsckOptions(mode, force, verbose);
     }
 
+    /**
+     * @param verbose whether to print each finding as it is found.
+     * @return these options with {@code verbose}.
+     */
     public FsckOptions withVerbose(final boolean verbose)
     {
         return new FsckOptions(mode, force, verbose);

@@ -68,6 +68,24 @@ public record FsckResult(
      */
     public static final int MAX_LISTED_FINDINGS = 10_000;
 
+    /**
+     * Copies the findings and counts, which are then unmodifiable.
+     *
+     * @param device         the device's name.
+     * @param findings       the findings in the order they were found; at most {@link #MAX_LISTED_FINDINGS} of them
+     *                       (see {@link #findingCount()} for all).
+     * @param findingCount   how many findings there were.
+     * @param counts         findings by kind (kinds without findings are absent).
+     * @param repaired       true if a repair was written.
+     * @param objects        objects in the cache after the check: those a repair keeps (or kept), -1 if unknown.
+     * @param pages          pages in the cache after the check, likewise, -1 if unknown.
+     * @param usedBlocks     blocks in use: those the current commit refers to (including the regions outside the data
+     *                       region), or after a repair the new commit's count; -1 if unknown.
+     * @param blockCount     blocks of the image, -1 if unknown.
+     * @param droppedObjects objects a repair drops (or dropped).
+     * @param droppedPages   pages a repair drops (or dropped), alone or with their objects.
+     * @param generation     the generation of the current commit after the check, -1 if unknown.
+     */
     public FsckResult
     {
         findings = List.copyOf(findings);
@@ -77,6 +95,7 @@ public record FsckResult(
     }
 
     /**
+     * @param kind the kind of finding.
      * @return how many findings of {@code kind} there were.
      */
     public long count(final FsckFinding.Kind kind)

@@ -53,16 +53,19 @@ public final class ImageHeader
         return slot;
     }
 
+    /** @return the regions of the image, from its block size and count. */
     public RegionLayout layout()
     {
         return layout;
     }
 
+    /** @return the superblock of the slot the current commit was read from. */
     public Superblock superblock()
     {
         return superblock;
     }
 
+    /** @return the current commit record. */
     public CommitRecord commit()
     {
         return commit;
@@ -79,6 +82,8 @@ public final class ImageHeader
     /**
      * Reads and validates the superblock slots of {@code device} and returns the current one.
      *
+     * @param device the open device.
+     * @return the header of the current commit.
      * @throws NotFormattedException       if the device holds no cachefs image and nothing else recognised.
      * @throws ForeignFilesystemException  if it holds another filesystem.
      * @throws FormatVersionException      if the image is of another major version.
@@ -236,7 +241,9 @@ public final class ImageHeader
     /**
      * Reads the backup superblock at the end of the device, trying each block size.
      *
+     * @param device the open device.
      * @return the backup, or {@code null} if none is valid.
+     * @throws IOException on an I/O error.
      */
     public static ImageHeader readBackup(final BlockDevice device) throws IOException
     {
@@ -300,6 +307,7 @@ public final class ImageHeader
     /**
      * Refuses to write to an image with read-only-compatible features this software does not know.
      *
+     * @param device the name of the device or image file, for messages.
      * @throws UnsupportedFeatureException naming the unknown flags.
      */
     public void checkWritable(final String device)

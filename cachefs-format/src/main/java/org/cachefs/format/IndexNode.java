@@ -35,37 +35,67 @@ public final class IndexNode extends MetadataBlock
      * "CFSI" read as a little-endian int.
      */
     public static final int MAGIC = 0x49534643;
+    /** Header kind of a leaf: its entries are object records. */
     public static final int KIND_LEAF = 1;
+    /** Header kind of a branch: its entries point to child nodes. */
     public static final int KIND_BRANCH = 2;
+    /** Object record flag: the object is pinned, never culled. */
     public static final int FLAG_PINNED = 1;
+    /** Every object record flag this format version defines; any other bit set is corruption. */
     public static final int KNOWN_FLAGS = FLAG_PINNED;
+    /** Largest object type (one byte). */
     public static final int MAX_TYPE = 255;
+    /** Largest level of a node: the root of the tallest tree {@link CommitRecord#MAX_INDEX_HEIGHT} allows. */
     public static final int MAX_LEVEL = CommitRecord.MAX_INDEX_HEIGHT - 1;
+    /** Offset of the slot array, right after the header. */
     public static final int SLOTS_OFFSET = HEADER_LENGTH;
+    /** Length of one slot: the 2-byte offset of an entry. */
     public static final int SLOT_LENGTH = Short.BYTES;
 
+    /** Offset in a leaf entry of the parent object's id (8 bytes). */
     public static final int LEAF_PARENT_OFFSET = 0;
+    /** Offset in a leaf entry of the object's id (8 bytes). */
     public static final int LEAF_OBJECT_ID_OFFSET = 8;
+    /** Offset in a leaf entry of the object's size in bytes (8 bytes). */
     public static final int LEAF_OBJECT_SIZE_OFFSET = 16;
+    /** Offset in a leaf entry of the bytes reserved for the object (8 bytes). */
     public static final int LEAF_RESERVED_BYTES_OFFSET = 24;
+    /** Offset in a leaf entry of the last access time, microseconds since the epoch (8 bytes). */
     public static final int LEAF_ACCESS_TIME_OFFSET = 32;
+    /** Offset in a leaf entry of the pointer to the root of the object's page map (8 bytes). */
     public static final int LEAF_PAGEMAP_ROOT_OFFSET = 40;
+    /** Offset in a leaf entry of the number of pages stored (8 bytes). */
     public static final int LEAF_PAGE_COUNT_OFFSET = 48;
+    /** Offset in a leaf entry of the key length (2 bytes). */
     public static final int LEAF_KEY_LENGTH_OFFSET = 56;
+    /** Offset in a leaf entry of the aux data length (2 bytes). */
     public static final int LEAF_AUX_LENGTH_OFFSET = 58;
+    /** Offset in a leaf entry of the object type (1 byte). */
     public static final int LEAF_TYPE_OFFSET = 60;
+    /** Offset in a leaf entry of the flags (1 byte, {@link #KNOWN_FLAGS}). */
     public static final int LEAF_FLAGS_OFFSET = 61;
+    /** Offset in a leaf entry of the page map's height (1 byte). */
     public static final int LEAF_PAGEMAP_HEIGHT_OFFSET = 62;
+    /** Offset in a leaf entry of a reserved byte, zero. */
     public static final int LEAF_RESERVED_OFFSET = 63;
+    /** Offset in a leaf entry of the crc32c of the page map's root (4 bytes). */
     public static final int LEAF_PAGEMAP_CRC_OFFSET = 64;
+    /** Offset in a leaf entry of 4 reserved bytes, zero. */
     public static final int LEAF_RESERVED2_OFFSET = 68;
+    /** Length of a leaf entry before its key and aux data. */
     public static final int LEAF_FIXED_LENGTH = 72;
 
+    /** Offset in a branch entry of the pointer to the child (8 bytes). */
     public static final int BRANCH_CHILD_OFFSET = 0;
+    /** Offset in a branch entry of the child's crc32c (4 bytes). */
     public static final int BRANCH_CHILD_CRC_OFFSET = 8;
+    /** Offset in a branch entry of the key length (2 bytes). */
     public static final int BRANCH_KEY_LENGTH_OFFSET = 12;
+    /** Offset in a branch entry of 2 reserved bytes, zero. */
     public static final int BRANCH_RESERVED_OFFSET = 14;
+    /** Offset in a branch entry of the parent id of the child's smallest key (8 bytes). */
     public static final int BRANCH_PARENT_OFFSET = 16;
+    /** Length of a branch entry before its key. */
     public static final int BRANCH_FIXED_LENGTH = 24;
 
     /**
@@ -75,6 +105,13 @@ public final class IndexNode extends MetadataBlock
     public static final int MAX_LEAF_ENTRY = LEAF_FIXED_LENGTH + FormatVersion.MAX_KEY_AND_AUX + SLOT_LENGTH;
 
     private static final String STRUCTURE = "index node";
+
+    /**
+     * A flyweight over no block yet: {@link #wrap(ByteBuffer, int)} gives it one.
+     */
+    public IndexNode()
+    {
+    }
 
     @Override
     protected int magicNumber()
@@ -88,6 +125,13 @@ public final class IndexNode extends MetadataBlock
         return STRUCTURE;
     }
 
+    /**
+     * Wraps a block read from or to be written to the device.
+     *
+     * @param buffer    the block's bytes, from position 0.
+     * @param blockSize the image's block size.
+     * @return this flyweight.
+     */
     public IndexNode wrap(final ByteBuffer buffer, final int blockSize)
     {
         wrapBlock(buffer, blockSize);
@@ -96,6 +140,12 @@ public final class IndexNode extends MetadataBlock
 
     /**
      * Starts an empty node to be written to {@code block} in commit {@code generation}.
+     *
+     * @param kind       {@link #KIND_LEAF} or {@link #KIND_BRANCH}.
+     * @param level      0 for a leaf, the height above the leaves for a branch.
+     * @param generation the commit that writes the node.
+     * @param block      the block the node is written to.
+     * @return this flyweight.
      */
     public IndexNode init(final int kind, final int level, final long generation, final long block)
     {
@@ -112,11 +162,13 @@ public final class IndexNode extends MetadataBlock
         return this;
     }
 
+    /** @return whether this node is a leaf. */
     public boolean isLeaf()
     {
         return kind() == KIND_LEAF;
     }
 
+    /** @return the offset of the lowest entry: entries fill the block from its end down to here. */
     public int freeEnd()
     {
         return getInt(FREE_END_OFFSET);
@@ -130,11 +182,20 @@ public final class IndexNode extends MetadataBlock
         return freeEnd() - (SLOTS_OFFSET + count() * SLOT_LENGTH);
     }
 
+    /**
+     * @param keyLength the key's length in bytes.
+     * @param auxLength the aux data's length in bytes.
+     * @return the bytes a leaf entry takes, without its slot.
+     */
     public static int leafEntryLength(final int keyLength, final int auxLength)
     {
         return LEAF_FIXED_LENGTH + keyLength + auxLength;
     }
 
+    /**
+     * @param keyLength the key's length in bytes.
+     * @return the bytes a branch entry takes, without its slot.
+     */
     public static int branchEntryLength(final int keyLength)
     {
         return BRANCH_FIXED_LENGTH + keyLength;
@@ -143,6 +204,19 @@ public final class IndexNode extends MetadataBlock
     /**
      * Appends an object record; records must be appended in key order.
      *
+     * @param parentId       the id of the object's parent (index) object.
+     * @param key            the netfs key.
+     * @param aux            the auxiliary (coherency) data.
+     * @param type           the object type, 0 to {@link #MAX_TYPE}.
+     * @param flags          the flags, within {@link #KNOWN_FLAGS}.
+     * @param objectId       the object's id.
+     * @param objectSize     the object's size in bytes.
+     * @param reservedBytes  the bytes reserved for the object.
+     * @param accessTime     the last access, microseconds since the epoch.
+     * @param pageMapRoot    the pointer to the root of the object's page map, or 0 for none.
+     * @param pageMapRootCrc the crc32c of that root.
+     * @param pageMapHeight  the page map's height.
+     * @param pageCount      the pages stored.
      * @return false, changing nothing, if the node has no room for it.
      */
     public boolean appendLeaf(
@@ -187,6 +261,10 @@ public final class IndexNode extends MetadataBlock
     /**
      * Appends a branch entry; entries must be appended in key order.
      *
+     * @param parentId the parent id of the child's smallest key.
+     * @param key      the netfs key of the child's smallest key.
+     * @param child    the pointer to the child node.
+     * @param childCrc the child's check value.
      * @return false, changing nothing, if the node has no room for it.
      */
     public boolean appendBranch(final long parentId, final byte[] key, final long child, final int childCrc)
@@ -229,6 +307,7 @@ public final class IndexNode extends MetadataBlock
     }
 
     /**
+     * @param i the entry's index, in key order from 0.
      * @return the offset of entry {@code i} in the block.
      */
     public int entryOffset(final int i)
@@ -236,16 +315,28 @@ public final class IndexNode extends MetadataBlock
         return getUnsignedShort(SLOTS_OFFSET + i * SLOT_LENGTH);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the parent id of entry {@code i}'s key.
+     */
     public long parentId(final int i)
     {
         return getLong(entryOffset(i) + (isLeaf() ? LEAF_PARENT_OFFSET : BRANCH_PARENT_OFFSET));
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the length of entry {@code i}'s netfs key.
+     */
     public int keyLength(final int i)
     {
         return getUnsignedShort(entryOffset(i) + (isLeaf() ? LEAF_KEY_LENGTH_OFFSET : BRANCH_KEY_LENGTH_OFFSET));
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return a copy of entry {@code i}'s netfs key.
+     */
     public byte[] key(final int i)
     {
         final byte[] key = new byte[keyLength(i)];
@@ -258,11 +349,19 @@ public final class IndexNode extends MetadataBlock
         return entryOffset(i) + (isLeaf() ? LEAF_FIXED_LENGTH : BRANCH_FIXED_LENGTH);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the length of leaf entry {@code i}'s aux data.
+     */
     public int auxLength(final int i)
     {
         return getUnsignedShort(entryOffset(i) + LEAF_AUX_LENGTH_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return a copy of leaf entry {@code i}'s aux data.
+     */
     public byte[] aux(final int i)
     {
         final byte[] aux = new byte[auxLength(i)];
@@ -270,61 +369,109 @@ public final class IndexNode extends MetadataBlock
         return aux;
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the object id of leaf entry {@code i}.
+     */
     public long objectId(final int i)
     {
         return getLong(entryOffset(i) + LEAF_OBJECT_ID_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the object size in bytes of leaf entry {@code i}.
+     */
     public long objectSize(final int i)
     {
         return getLong(entryOffset(i) + LEAF_OBJECT_SIZE_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the bytes reserved for the object of leaf entry {@code i}.
+     */
     public long reservedBytes(final int i)
     {
         return getLong(entryOffset(i) + LEAF_RESERVED_BYTES_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the last access time of leaf entry {@code i}, microseconds since the epoch.
+     */
     public long accessTime(final int i)
     {
         return getLong(entryOffset(i) + LEAF_ACCESS_TIME_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the page map root pointer of leaf entry {@code i}, 0 for none.
+     */
     public long pageMapRoot(final int i)
     {
         return getLong(entryOffset(i) + LEAF_PAGEMAP_ROOT_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the crc32c of the page map root of leaf entry {@code i}.
+     */
     public int pageMapRootCrc(final int i)
     {
         return getInt(entryOffset(i) + LEAF_PAGEMAP_CRC_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the page map height of leaf entry {@code i}.
+     */
     public int pageMapHeight(final int i)
     {
         return getUnsignedByte(entryOffset(i) + LEAF_PAGEMAP_HEIGHT_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the pages stored for leaf entry {@code i}.
+     */
     public long pageCount(final int i)
     {
         return getLong(entryOffset(i) + LEAF_PAGE_COUNT_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the object type of leaf entry {@code i}.
+     */
     public int type(final int i)
     {
         return getUnsignedByte(entryOffset(i) + LEAF_TYPE_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the flags of leaf entry {@code i}.
+     */
     public int flags(final int i)
     {
         return getUnsignedByte(entryOffset(i) + LEAF_FLAGS_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the child pointer of branch entry {@code i}.
+     */
     public long child(final int i)
     {
         return getLong(entryOffset(i) + BRANCH_CHILD_OFFSET);
     }
 
+    /**
+     * @param i the entry's index, in key order from 0.
+     * @return the child's check value recorded in branch entry {@code i}.
+     */
     public int childCrc(final int i)
     {
         return getInt(entryOffset(i) + BRANCH_CHILD_CRC_OFFSET);
@@ -332,6 +479,11 @@ public final class IndexNode extends MetadataBlock
 
     /**
      * Compares entry {@code i}'s key with (parentId, key).
+     *
+     * @param i        the entry's index, in key order from 0.
+     * @param parentId the parent id of the key to compare with.
+     * @param key      the netfs key to compare with.
+     * @return negative, zero or positive as entry {@code i}'s key orders before, as or after it.
      */
     public int compare(final int i, final long parentId, final byte[] key)
     {
@@ -356,6 +508,12 @@ public final class IndexNode extends MetadataBlock
 
     /**
      * Orders (parent id, key) pairs as the tree does.
+     *
+     * @param parentA the first key's parent id.
+     * @param keyA    the first key's netfs key.
+     * @param parentB the second key's parent id.
+     * @param keyB    the second key's netfs key.
+     * @return negative, zero or positive as the first key orders before, as or after the second.
      */
     public static int compareKeys(final long parentA, final byte[] keyA, final long parentB, final byte[] keyB)
     {
@@ -367,8 +525,12 @@ public final class IndexNode extends MetadataBlock
      * Validates the node read from {@code block} for a commit of {@code generation}: header, kind and level,
      * slots and entry bounds, key order, and every field of every entry, pointers against the data region.
      *
+     * @param device        device name for messages.
+     * @param block         where the node was read from.
+     * @param generation    the generation of the commit being read: no node of it may be newer.
      * @param expectedLevel the level the parent expects, or -1 if unknown.
      * @param expectedCrc   the check value the parent recorded, or {@code null} for the root.
+     * @param layout        the image's regions, to check pointers against.
      */
     public void verify(
         final String device,

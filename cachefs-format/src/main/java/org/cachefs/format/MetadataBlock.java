@@ -21,20 +21,40 @@ import java.nio.ByteBuffer;
  */
 public abstract class MetadataBlock extends Flyweight
 {
+    /** Offset of the magic number, which tells the kind of structure (4 bytes). */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of the kind of block, by subclass (1 byte). */
     public static final int KIND_OFFSET = 4;
+    /** Offset of the level in its tree, by subclass (1 byte). */
     public static final int LEVEL_OFFSET = 5;
+    /** Offset of the number of entries (2 bytes). */
     public static final int COUNT_OFFSET = 6;
+    /** Offset of the generation of the commit that wrote the block (8 bytes). */
     public static final int GENERATION_OFFSET = 8;
+    /** Offset of the block number the block was written to (8 bytes). */
     public static final int BLOCK_OFFSET = 16;
+    /** Offset of the object id the block belongs to, or 0 (8 bytes). */
     public static final int OWNER_OFFSET = 24;
+    /** Offset of the first item the block covers, by subclass (8 bytes). */
     public static final int FIRST_OFFSET = 32;
+    /** Offset of the lowest entry offset of a slotted block, by subclass (4 bytes). */
     public static final int FREE_END_OFFSET = 40;
+    /** Offset of 16 reserved bytes, zero. */
     public static final int RESERVED_OFFSET = 44;
+    /** Offset of the crc32c of the block (4 bytes). */
     public static final int CRC_OFFSET = 60;
+    /** Length of the header: the body starts here. */
     public static final int HEADER_LENGTH = 64;
 
+    /** The image's block size: the length of the block wrapped. */
     protected int blockSize;
+
+    /**
+     * A flyweight over no block yet: the subclass's {@code wrap} gives it one.
+     */
+    protected MetadataBlock()
+    {
+    }
 
     /**
      * @return the magic number of this kind of block.
@@ -46,12 +66,28 @@ public abstract class MetadataBlock extends Flyweight
      */
     protected abstract String structure();
 
+    /**
+     * Wraps a block of {@code blockSize} bytes.
+     *
+     * @param buffer    the block's bytes, from position 0.
+     * @param blockSize the image's block size.
+     */
     protected void wrapBlock(final ByteBuffer buffer, final int blockSize)
     {
         wrap(buffer, 0, blockSize);
         this.blockSize = blockSize;
     }
 
+    /**
+     * Zeroes the block and writes the header fields; the count and the check value are left 0.
+     *
+     * @param kind       the kind of block, by subclass.
+     * @param level      the level, by subclass.
+     * @param generation the commit that writes the block.
+     * @param block      the block it is written to.
+     * @param owner      the object id it belongs to, or 0.
+     * @param first      the first item it covers (by subclass), or 0.
+     */
     protected void initHeader(
         final int kind, final int level, final long generation, final long block, final long owner, final long first)
     {
@@ -65,56 +101,71 @@ public abstract class MetadataBlock extends Flyweight
         putLong(FIRST_OFFSET, first);
     }
 
+    /** @return the block size, the length of the block wrapped. */
     public int blockSize()
     {
         return blockSize;
     }
 
+    /** @return the magic number as read. */
     public int magic()
     {
         return getInt(MAGIC_OFFSET);
     }
 
+    /** @return the kind of block, by subclass. */
     public int kind()
     {
         return getUnsignedByte(KIND_OFFSET);
     }
 
+    /** @return the level of the block in its tree, by subclass. */
     public int level()
     {
         return getUnsignedByte(LEVEL_OFFSET);
     }
 
+    /** @return the number of entries in the block. */
     public int count()
     {
         return getUnsignedShort(COUNT_OFFSET);
     }
 
+    /**
+     * Sets the number of entries in the block.
+     *
+     * @param count 0 to 65535.
+     */
     protected void count(final int count)
     {
         putShort(COUNT_OFFSET, count);
     }
 
+    /** @return the generation of the commit that wrote the block. */
     public long generation()
     {
         return getLong(GENERATION_OFFSET);
     }
 
+    /** @return the block number the block was written to. */
     public long block()
     {
         return getLong(BLOCK_OFFSET);
     }
 
+    /** @return the object id the block belongs to, or 0. */
     public long owner()
     {
         return getLong(OWNER_OFFSET);
     }
 
+    /** @return the first item the block covers (by subclass), or 0. */
     public long first()
     {
         return getLong(FIRST_OFFSET);
     }
 
+    /** @return the check value as read. */
     public int crc()
     {
         return getInt(CRC_OFFSET);
@@ -201,6 +252,14 @@ public abstract class MetadataBlock extends Flyweight
         return true;
     }
 
+    /**
+     * @param device   device name for messages.
+     * @param block    where the block was read from.
+     * @param field    the field's name.
+     * @param expected what it should hold.
+     * @param actual   what it holds.
+     * @return an exception for a field of this block that does not hold what it should.
+     */
     protected final CorruptCacheException corrupt(
         final String device, final long block, final String field, final Object expected, final Object actual)
     {

@@ -58,6 +58,14 @@ public final class Mkfs
     /**
      * Formats {@code target}, telling {@code progress} how far the discard ({@value Discarder#PHASE}, in bytes) and
      * the initialisation of the bitmaps have come.
+     *
+     * @param target   an image file (created if {@code options.size()} is given and it does not exist) or a block
+     *                 device.
+     * @param options  block size, label, size, force, discard.
+     * @param out      where to print the summary, or {@code null} for none.
+     * @param progress told how far each phase has come.
+     * @return what was written.
+     * @throws IOException on an I/O error; {@link #format(Path, MkfsOptions, PrintStream)} lists the other exceptions.
      */
     public static MkfsResult format(
         final Path target, final MkfsOptions options, final PrintStream out, final Progress progress)
@@ -80,6 +88,12 @@ public final class Mkfs
 
     /**
      * Formats an open device (its whole size).
+     *
+     * @param device  the open device.
+     * @param options block size, label, force, discard; the size is the device's.
+     * @param out     where to print the summary, or {@code null} for none.
+     * @return what was written.
+     * @throws IOException on an I/O error; {@link #format(Path, MkfsOptions, PrintStream)} lists the other exceptions.
      */
     public static MkfsResult format(final BlockDevice device, final MkfsOptions options, final PrintStream out)
         throws IOException
@@ -90,6 +104,13 @@ public final class Mkfs
     /**
      * Formats an open device (its whole size), telling {@code progress} how far the discard and the bitmaps have
      * come.
+     *
+     * @param device   the open device.
+     * @param options  block size, label, force, discard; the size is the device's.
+     * @param out      where to print the summary, or {@code null} for none.
+     * @param progress told how far each phase has come.
+     * @return what was written.
+     * @throws IOException on an I/O error; {@link #format(Path, MkfsOptions, PrintStream)} lists the other exceptions.
      */
     public static MkfsResult format(
         final BlockDevice device, final MkfsOptions options, final PrintStream out, final Progress progress)

@@ -19,6 +19,8 @@ public record MkfsResult(
 {
     /**
      * Prints the summary mkfs.cachefs shows.
+     *
+     * @param out where the summary goes.
      */
     public void print(final PrintStream out)
     {

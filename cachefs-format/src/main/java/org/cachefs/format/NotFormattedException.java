@@ -5,6 +5,12 @@ package org.cachefs.format;
  */
 public class NotFormattedException extends CacheFsException
 {
+    /**
+     * The device holds no cachefs image.
+     *
+     * @param device  the name of the device or image file, for messages.
+     * @param message the one-line message, naming the device and why.
+     */
     public NotFormattedException(final String device, final String message)
     {
         super(device, message);

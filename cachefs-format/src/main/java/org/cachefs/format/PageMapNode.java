@@ -27,12 +27,19 @@ public final class PageMapNode extends MetadataBlock
      * "CFSP" read as a little-endian int.
      */
     public static final int MAGIC = 0x50534643;
+    /** Header kind of a leaf: its entries point to data pages. */
     public static final int KIND_LEAF = 1;
+    /** Header kind of a branch: its entries point to child nodes. */
     public static final int KIND_BRANCH = 2;
+    /** Offset of the entries, right after the header. */
     public static final int ENTRIES_OFFSET = HEADER_LENGTH;
+    /** Length of an entry. */
     public static final int ENTRY_LENGTH = 16;
+    /** Offset in an entry of the pointer, 0 when absent (8 bytes). */
     public static final int ENTRY_POINTER_OFFSET = 0;
+    /** Offset in an entry of the crc32c of the page or child node (4 bytes). */
     public static final int ENTRY_CRC_OFFSET = 8;
+    /** Offset in an entry of 4 reserved bytes, zero. */
     public static final int ENTRY_RESERVED_OFFSET = 12;
 
     /**
@@ -41,6 +48,13 @@ public final class PageMapNode extends MetadataBlock
     public static final int MAX_HEIGHT = 8;
 
     private static final String STRUCTURE = "page-map node";
+
+    /**
+     * A flyweight over no block yet: {@link #wrap(ByteBuffer, int)} gives it one.
+     */
+    public PageMapNode()
+    {
+    }
 
     @Override
     protected int magicNumber()
@@ -55,6 +69,7 @@ public final class PageMapNode extends MetadataBlock
     }
 
     /**
+     * @param blockSize the image's block size.
      * @return entries per node at {@code blockSize}.
      */
     public static int fanout(final int blockSize)
@@ -63,6 +78,8 @@ public final class PageMapNode extends MetadataBlock
     }
 
     /**
+     * @param blockSize the image's block size.
+     * @param level     the node's level, 0 for a leaf.
      * @return how many pages a node of {@code level} covers, saturated at {@link Long#MAX_VALUE}.
      */
     public static long coverage(final int blockSize, final int level)
@@ -81,6 +98,8 @@ public final class PageMapNode extends MetadataBlock
     }
 
     /**
+     * @param blockSize the image's block size.
+     * @param pageIndex the largest page index to hold.
      * @return the height a page map needs to hold page index {@code pageIndex}.
      */
     public static int heightFor(final int blockSize, final long pageIndex)
@@ -96,6 +115,13 @@ public final class PageMapNode extends MetadataBlock
         return height;
     }
 
+    /**
+     * Wraps a block read from or to be written to the device.
+     *
+     * @param buffer    the block's bytes, from position 0.
+     * @param blockSize the image's block size.
+     * @return this flyweight.
+     */
     public PageMapNode wrap(final ByteBuffer buffer, final int blockSize)
     {
         wrapBlock(buffer, blockSize);
@@ -110,6 +136,7 @@ public final class PageMapNode extends MetadataBlock
      * @param firstPage  first page index covered; a multiple of {@link #coverage(int, int)} at {@code level}.
      * @param generation commit generation being written.
      * @param block      the block it will be written to.
+     * @return this flyweight.
      */
     public PageMapNode init(
         final int level, final long objectId, final long firstPage, final long generation, final long block)
@@ -127,26 +154,37 @@ public final class PageMapNode extends MetadataBlock
         return this;
     }
 
+    /** @return the entries of this node, {@link #fanout(int)} at its block size. */
     public int fanout()
     {
         return fanout(blockSize);
     }
 
+    /** @return the object that owns the node (the header's owner). */
     public long objectId()
     {
         return owner();
     }
 
+    /** @return the first page index the node covers (the header's first). */
     public long firstPage()
     {
         return first();
     }
 
+    /**
+     * @param slot the entry, 0 to {@link #fanout()} - 1.
+     * @return the pointer of entry {@code slot}, {@link BlockPointer#NULL} when absent.
+     */
     public long pointer(final int slot)
     {
         return getLong(entryOffset(slot) + ENTRY_POINTER_OFFSET);
     }
 
+    /**
+     * @param slot the entry, 0 to {@link #fanout()} - 1.
+     * @return the check value of entry {@code slot}: the page's in a leaf, the child node's in a branch.
+     */
     public int entryCrc(final int slot)
     {
         return getInt(entryOffset(slot) + ENTRY_CRC_OFFSET);
@@ -154,6 +192,10 @@ public final class PageMapNode extends MetadataBlock
 
     /**
      * Sets or, with {@link BlockPointer#NULL}, clears entry {@code slot}, keeping the count right.
+     *
+     * @param slot    the entry, 0 to {@link #fanout()} - 1.
+     * @param pointer the data block (leaf) or child node (branch), or {@link BlockPointer#NULL}.
+     * @param crc     the page's or child node's check value.
      */
     public void entry(final int slot, final long pointer, final int crc)
     {
@@ -169,6 +211,7 @@ public final class PageMapNode extends MetadataBlock
     }
 
     /**
+     * @param pageIndex a page index within the node's coverage.
      * @return the slot of page index {@code pageIndex} in this node.
      */
     public int slotOf(final long pageIndex)
@@ -190,11 +233,14 @@ public final class PageMapNode extends MetadataBlock
     /**
      * Validates the node read from {@code block}.
      *
+     * @param device        device name for messages.
+     * @param block         where the node was read from.
      * @param objectId      the object the referrer expects to own it.
      * @param generation    generation of the commit being read.
      * @param expectedLevel level the referrer expects.
      * @param expectedFirst first page the referrer expects.
      * @param expectedCrc   check value the referrer recorded, or {@code null} if none.
+     * @param layout        the image's regions, to check pointers against.
      */
     public void verify(
         final String device,

@@ -15,8 +15,11 @@ package org.cachefs.format;
  */
 public final class RegionLayout
 {
+    /** The block of superblock slot 0. */
     public static final long SLOT0_BLOCK = 0;
+    /** The block of superblock slot 1. */
     public static final long SLOT1_BLOCK = 1;
+    /** The first block of bitmap copy 0. */
     public static final long BITMAP_START = 2;
 
     /**
@@ -38,6 +41,9 @@ public final class RegionLayout
     /**
      * Lays out a device of {@code blockCount} blocks of {@code blockSize} bytes.
      *
+     * @param blockSize  the block size in bytes.
+     * @param blockCount the device's size in blocks.
+     * @return the layout.
      * @throws IllegalArgumentException if the device is too small or too large for the format.
      */
     public static RegionLayout of(final int blockSize, final long blockCount)
@@ -60,6 +66,7 @@ public final class RegionLayout
     }
 
     /**
+     * @param blockSize the block size in bytes.
      * @return the fewest blocks a device of this block size must have.
      */
     public static long minimumBlocks(final int blockSize)
@@ -68,6 +75,7 @@ public final class RegionLayout
     }
 
     /**
+     * @param blockSize the block size in bytes.
      * @return the most blocks a device of this block size may have: as many as a {@link BlockPointer} addresses, and
      * few enough that the device's size in bytes fits a {@code long}.
      */
@@ -76,41 +84,52 @@ public final class RegionLayout
         return Math.min(BlockPointer.MAX_BLOCK, Long.MAX_VALUE / blockSize);
     }
 
+    /** @return the block size in bytes. */
     public int blockSize()
     {
         return blockSize;
     }
 
+    /** @return the device's size in blocks. */
     public long blockCount()
     {
         return blockCount;
     }
 
+    /** @return the blocks of one bitmap copy. */
     public long bitmapBlocks()
     {
         return bitmapBlocks;
     }
 
+    /**
+     * @param copy 0 or 1.
+     * @return the first block of bitmap copy {@code copy}.
+     */
     public long bitmapStart(final int copy)
     {
         return BITMAP_START + (long)copy * bitmapBlocks;
     }
 
+    /** @return the first block of the data region. */
     public long dataStart()
     {
         return BITMAP_START + 2 * bitmapBlocks;
     }
 
+    /** @return the block after the data region: the backup superblock's. */
     public long dataEnd()
     {
         return blockCount - 1;
     }
 
+    /** @return the block of the backup superblock, the device's last. */
     public long backupBlock()
     {
         return blockCount - 1;
     }
 
+    /** @return the blocks of the data region. */
     public long dataBlocks()
     {
         return dataEnd() - dataStart();
@@ -124,6 +143,7 @@ public final class RegionLayout
         return blockCount - dataBlocks();
     }
 
+    /** @return the device's size in bytes. */
     public long bytes()
     {
         return blockCount * blockSize;

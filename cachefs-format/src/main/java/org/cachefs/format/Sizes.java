@@ -13,6 +13,7 @@ public final class Sizes
     }
 
     /**
+     * @param text a number of bytes, optionally with a K, M, G, T or P suffix (binary units).
      * @return the size in bytes.
      * @throws IllegalArgumentException naming the text if it is not a positive size or overflows.
      */
@@ -60,6 +61,7 @@ public final class Sizes
     }
 
     /**
+     * @param bytes a number of bytes, {@code >= 0}.
      * @return {@code bytes} in the largest binary unit that keeps one decimal, e.g. "1.0 GiB".
      */
     public static String format(final long bytes)

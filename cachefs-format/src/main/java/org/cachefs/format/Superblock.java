@@ -43,31 +43,56 @@ public final class Superblock extends Flyweight
      * "CACHEFS\0" read as a little-endian long.
      */
     public static final long MAGIC = 0x0053464548434143L;
+    /** The slot index of the backup superblock, in the image's last block (slots 0 and 1 are blocks 0 and 1). */
     public static final int SLOT_BACKUP = 2;
+    /** Largest label, in bytes of UTF-8. */
     public static final int LABEL_LENGTH = 32;
 
+    /** Offset of the magic number (8 bytes). */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of the format's major version (2 bytes). */
     public static final int MAJOR_OFFSET;
+    /** Offset of the format's minor version (2 bytes). */
     public static final int MINOR_OFFSET;
+    /** Offset of the header length, {@link #LENGTH} (4 bytes). */
     public static final int HEADER_LENGTH_OFFSET;
+    /** Offset of the compatible feature flags (8 bytes). */
     public static final int COMPAT_OFFSET;
+    /** Offset of the read-only-compatible feature flags (8 bytes). */
     public static final int RO_COMPAT_OFFSET;
+    /** Offset of the incompatible feature flags (8 bytes). */
     public static final int INCOMPAT_OFFSET;
+    /** Offset of the image's UUID (16 bytes). */
     public static final int UUID_OFFSET;
+    /** Offset of the label, UTF-8 padded with NULs ({@link #LABEL_LENGTH} bytes). */
     public static final int LABEL_OFFSET;
+    /** Offset of the creation time, milliseconds since the epoch (8 bytes). */
     public static final int CREATED_OFFSET;
+    /** Offset of the block size (4 bytes). */
     public static final int BLOCK_SIZE_OFFSET;
+    /** Offset of the device's sector size at mkfs time (4 bytes). */
     public static final int SECTOR_SIZE_OFFSET;
+    /** Offset of the number of blocks of the image (8 bytes). */
     public static final int BLOCK_COUNT_OFFSET;
+    /** Offset of the slot index: 0, 1 or {@link #SLOT_BACKUP} (4 bytes). */
     public static final int SLOT_OFFSET;
+    /** Offset of 4 padding bytes, zero. */
     public static final int PADDING_OFFSET;
+    /** Offset of the first block of the first bitmap copy (8 bytes). */
     public static final int BITMAP_START_OFFSET;
+    /** Offset of the number of blocks of one bitmap copy (8 bytes). */
     public static final int BITMAP_BLOCKS_OFFSET;
+    /** Offset of the first block of the data region (8 bytes). */
     public static final int DATA_START_OFFSET;
+    /** Offset of the block after the data region (8 bytes). */
     public static final int DATA_END_OFFSET;
+    /** Offset of the block number of the backup superblock (8 bytes). */
     public static final int BACKUP_BLOCK_OFFSET;
+    /** Offset of the reserved bytes, zero, up to the check value. */
     public static final int RESERVED_OFFSET;
+    /** Offset of the crc32c (4 bytes). */
     public static final int CRC_OFFSET;
+    /** Length of the static part of a superblock slot, check value included. */
     public static final int LENGTH = 256;
 
     static
@@ -118,7 +143,17 @@ public final class Superblock extends Flyweight
     private static final String STRUCTURE = "superblock";
 
     /**
+     * A flyweight over no superblock slot yet: {@link #wrap(ByteBuffer)} gives it one.
+     */
+    public Superblock()
+    {
+    }
+
+    /**
      * Wraps the superblock at the start of {@code buffer}.
+     *
+     * @param buffer a block read from or to be written to a superblock slot.
+     * @return this flyweight.
      */
     public Superblock wrap(final ByteBuffer buffer)
     {
@@ -128,6 +163,14 @@ public final class Superblock extends Flyweight
 
     /**
      * Writes a fresh superblock for {@code layout}, all reserved bytes zero, check value unset.
+     *
+     * @param layout        the image's regions.
+     * @param sectorSize    the device's logical sector size.
+     * @param uuid          the image's UUID.
+     * @param label         the label, at most {@link #LABEL_LENGTH} bytes of UTF-8.
+     * @param createdMillis the creation time, milliseconds since the epoch.
+     * @param slot          the slot index: 0, 1 or {@link #SLOT_BACKUP}.
+     * @return this flyweight.
      */
     public Superblock init(
         final RegionLayout layout,
@@ -160,6 +203,10 @@ public final class Superblock extends Flyweight
 
     /**
      * Copies the static fields of {@code other} into this superblock and sets the slot index.
+     *
+     * @param other the superblock to copy.
+     * @param slot  the slot index of this copy.
+     * @return this flyweight.
      */
     public Superblock copyFrom(final Superblock other, final int slot)
     {
@@ -171,64 +218,91 @@ public final class Superblock extends Flyweight
         return this;
     }
 
+    /** @return the magic number as read. */
     public long magic()
     {
         return getLong(MAGIC_OFFSET);
     }
 
+    /** @return the format's major version as read. */
     public int majorVersion()
     {
         return getUnsignedShort(MAJOR_OFFSET);
     }
 
+    /** @return the format's minor version as read. */
     public int minorVersion()
     {
         return getUnsignedShort(MINOR_OFFSET);
     }
 
+    /** @return the header length as read. */
     public int headerLength()
     {
         return getInt(HEADER_LENGTH_OFFSET);
     }
 
+    /** @return the compatible feature flags. */
     public long compatFeatures()
     {
         return getLong(COMPAT_OFFSET);
     }
 
+    /**
+     * Sets the compatible feature flags.
+     *
+     * @param flags the feature bits.
+     * @return this flyweight.
+     */
     public Superblock compatFeatures(final long flags)
     {
         putLong(COMPAT_OFFSET, flags);
         return this;
     }
 
+    /** @return the read-only-compatible feature flags. */
     public long roCompatFeatures()
     {
         return getLong(RO_COMPAT_OFFSET);
     }
 
+    /**
+     * Sets the read-only-compatible feature flags.
+     *
+     * @param flags the feature bits.
+     * @return this flyweight.
+     */
     public Superblock roCompatFeatures(final long flags)
     {
         putLong(RO_COMPAT_OFFSET, flags);
         return this;
     }
 
+    /** @return the incompatible feature flags. */
     public long incompatFeatures()
     {
         return getLong(INCOMPAT_OFFSET);
     }
 
+    /**
+     * Sets the incompatible feature flags.
+     *
+     * @param flags the feature bits.
+     * @return this flyweight.
+     */
     public Superblock incompatFeatures(final long flags)
     {
         putLong(INCOMPAT_OFFSET, flags);
         return this;
     }
 
+    /** @return the image's UUID. */
     public UUID uuid()
     {
         return new UUID(getLong(UUID_OFFSET), getLong(UUID_OFFSET + Long.BYTES));
     }
 
+    /** @return the label, up to its first NUL. */
     public String label()
     {
         final byte[] bytes = new byte[LABEL_LENGTH];
@@ -241,6 +315,13 @@ public final class Superblock extends Flyweight
         return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Sets the label.
+     *
+     * @param label at most {@link #LABEL_LENGTH} bytes of UTF-8, no NUL.
+     * @return this flyweight.
+     * @throws IllegalArgumentException if the label is too long or holds a NUL.
+     */
     public Superblock label(final String label)
     {
         final byte[] bytes = checkLabel(label);
@@ -252,6 +333,8 @@ public final class Superblock extends Flyweight
     /**
      * Validates a label and returns its UTF-8 bytes.
      *
+     * @param label the label.
+     * @return its UTF-8 bytes.
      * @throws IllegalArgumentException if it is longer than {@link #LABEL_LENGTH} bytes in UTF-8 or holds a NUL.
      */
     public static byte[] checkLabel(final String label)
@@ -269,26 +352,31 @@ public final class Superblock extends Flyweight
         return bytes;
     }
 
+    /** @return the creation time, milliseconds since the epoch. */
     public long createdMillis()
     {
         return getLong(CREATED_OFFSET);
     }
 
+    /** @return the block size in bytes. */
     public int blockSize()
     {
         return getInt(BLOCK_SIZE_OFFSET);
     }
 
+    /** @return the device's logical sector size at mkfs time. */
     public int sectorSize()
     {
         return getInt(SECTOR_SIZE_OFFSET);
     }
 
+    /** @return the number of blocks of the image. */
     public long blockCount()
     {
         return getLong(BLOCK_COUNT_OFFSET);
     }
 
+    /** @return the slot index: 0, 1 or {@link #SLOT_BACKUP}. */
     public int slot()
     {
         return getInt(SLOT_OFFSET);
@@ -296,6 +384,9 @@ public final class Superblock extends Flyweight
 
     /**
      * Sets the slot index, for writing the same superblock to the other slot; re-seal afterwards.
+     *
+     * @param slot 0, 1 or {@link #SLOT_BACKUP}.
+     * @return this flyweight.
      */
     public Superblock slot(final int slot)
     {
@@ -303,31 +394,37 @@ public final class Superblock extends Flyweight
         return this;
     }
 
+    /** @return the first block of the first bitmap copy. */
     public long bitmapStart()
     {
         return getLong(BITMAP_START_OFFSET);
     }
 
+    /** @return the number of blocks of one bitmap copy. */
     public long bitmapBlocks()
     {
         return getLong(BITMAP_BLOCKS_OFFSET);
     }
 
+    /** @return the first block of the data region. */
     public long dataStart()
     {
         return getLong(DATA_START_OFFSET);
     }
 
+    /** @return the block after the data region. */
     public long dataEnd()
     {
         return getLong(DATA_END_OFFSET);
     }
 
+    /** @return the block number of the backup superblock. */
     public long backupBlock()
     {
         return getLong(BACKUP_BLOCK_OFFSET);
     }
 
+    /** @return the check value as read. */
     public int crc()
     {
         return getInt(CRC_OFFSET);
@@ -335,6 +432,9 @@ public final class Superblock extends Flyweight
 
     /**
      * Computes and stores the check value for the superblock's home {@code block}.
+     *
+     * @param block the block the superblock is written to.
+     * @return this flyweight.
      */
     public Superblock seal(final long block)
     {
@@ -432,6 +532,7 @@ public final class Superblock extends Flyweight
     }
 
     /**
+     * @param other another slot of the image.
      * @return true if the static fields (everything but the slot index and check value) equal {@code other}'s.
      */
     public boolean sameImage(final Superblock other)

@@ -5,6 +5,13 @@ package org.cachefs.format;
  */
 public class UnsupportedFeatureException extends CacheFsException
 {
+    /**
+     * The image needs features this software does not know.
+     *
+     * @param device       the name of the device or image file, for messages.
+     * @param kind         "incompat", "ro-compat" or "compat".
+     * @param unknownFlags the feature flags this software does not know.
+     */
     public UnsupportedFeatureException(final String device, final String kind, final long unknownFlags)
     {
         super(device, device + ": unsupported " + kind + " features 0x" + Long.toHexString(unknownFlags) +

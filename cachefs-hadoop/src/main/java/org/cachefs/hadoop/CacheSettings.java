@@ -62,10 +62,15 @@ public final class CacheSettings
     /** Whether each file system's cache statistics are registered with the platform MBean server. */
     public static final String JMX = PREFIX + "jmx";
 
+    /** The default of {@link #VALIDATION}. */
     public static final String DEFAULT_VALIDATION = "mtime-length";
+    /** The default of {@link #MAX_IMAGES}. */
     public static final int DEFAULT_MAX_IMAGES = 1;
+    /** The default of {@link #BUFFER_SIZE}: 64 KiB. */
     public static final int DEFAULT_BUFFER_SIZE = 64 << 10;
+    /** The default of {@link #ORIGIN_STREAMS}. */
     public static final int DEFAULT_ORIGIN_STREAMS = 4;
+    /** The default of {@link #NAMESPACE}. */
     public static final String DEFAULT_NAMESPACE = "hadoop";
 
     /** The read-through option each key sets, to name the key when the option is refused. */
@@ -159,6 +164,8 @@ public final class CacheSettings
     /**
      * Reads the settings.
      *
+     * @param conf the configuration of the file system being initialized.
+     * @return the settings, each checked.
      * @throws IllegalArgumentException naming the key whose value is missing or out of range.
      */
     public static CacheSettings from(final Configuration conf)
@@ -172,26 +179,31 @@ public final class CacheSettings
         return images;
     }
 
+    /** @return how a cached file is checked against the wrapped file system ({@link #VALIDATION}). */
     public ValidationMode validation()
     {
         return validation;
     }
 
+    /** @return how many free entries of {@link #DIRS} this process mounts ({@link #MAX_IMAGES}). */
     public int maxImages()
     {
         return maxImages;
     }
 
+    /** @return the read buffer of an input stream in bytes ({@link #BUFFER_SIZE}). */
     public int bufferSize()
     {
         return bufferSize;
     }
 
+    /** @return the streams of the wrapped file system kept open per file ({@link #ORIGIN_STREAMS}). */
     public int originStreams()
     {
         return originStreams;
     }
 
+    /** @return whether the cache statistics are registered as an MBean ({@link #JMX}). */
     public boolean jmx()
     {
         return jmx;

@@ -59,6 +59,7 @@ public class CachingFileSystem extends FilterFileSystem implements IOStatisticsS
 {
     /** {@code fs.cachefs.wrapped.<scheme>.impl} names the class this file system wraps for a scheme. */
     public static final String WRAPPED_PREFIX = CacheSettings.PREFIX + "wrapped.";
+    /** The end of the {@code fs.cachefs.wrapped.<scheme>.impl} key, after the scheme. */
     public static final String WRAPPED_SUFFIX = ".impl";
 
     /** The standard {@code openFile()} options ({@code Options.OpenFileOptions}), accepted as mandatory. */
@@ -90,6 +91,8 @@ public class CachingFileSystem extends FilterFileSystem implements IOStatisticsS
 
     /**
      * Wraps a file system; {@link #initialize(URI, Configuration)} initializes it if it is not yet.
+     *
+     * @param wrapped the file system whose reads go through the cache, and to which every other call goes.
      */
     public CachingFileSystem(final FileSystem wrapped)
     {
@@ -605,7 +608,10 @@ public class CachingFileSystem extends FilterFileSystem implements IOStatisticsS
      * Waits until the chunks fetched so far are stored in the cache (reads never wait for that; a test or a
      * benchmark that wants the next read to be a hit may).
      *
+     * @param timeout the longest wait, in {@code unit}s.
+     * @param unit    the unit of {@code timeout}.
      * @return false if stores were still running when the timeout passed.
+     * @throws InterruptedException if the thread is interrupted while waiting.
      */
     public boolean awaitStored(final long timeout, final TimeUnit unit) throws InterruptedException
     {

@@ -37,6 +37,13 @@ public final class CachefsCommand implements Callable<Integer>
     private CommandSpec spec;
 
     /**
+     * The command object picocli fills in; {@link #commandLine(PrintStream)} adds the subcommands.
+     */
+    public CachefsCommand()
+    {
+    }
+
+    /**
      * @param out where help, version and the subcommands' output go.
      * @return the command line of {@code cachefs} with all its subcommands.
      */
@@ -55,6 +62,9 @@ public final class CachefsCommand implements Callable<Integer>
     /**
      * Runs {@code cachefs} with {@code args}.
      *
+     * @param out  where the tool's output goes.
+     * @param err  where its error messages go.
+     * @param args the command line, without the program name.
      * @return the exit code: {@link ExitCodes#OK}, {@link ExitCodes#USAGE} or {@link ExitCodes#OPERATIONAL}.
      */
     public static int run(final PrintStream out, final PrintStream err, final String... args)
@@ -62,6 +72,11 @@ public final class CachefsCommand implements Callable<Integer>
         return ToolRunner.execute(commandLine(out), NAME, out, err, args);
     }
 
+    /**
+     * Runs the tool with the process's standard streams and exits with its exit code.
+     *
+     * @param args the command line, without the program name.
+     */
     public static void main(final String[] args)
     {
         Logging.configure();

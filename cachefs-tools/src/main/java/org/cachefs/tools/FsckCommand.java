@@ -139,6 +139,9 @@ public final class FsckCommand implements Callable<Integer>
     /**
      * Runs {@code fsck.cachefs} with {@code args}.
      *
+     * @param out  where the tool's output goes.
+     * @param err  where its error messages go.
+     * @param args the command line, without the program name.
      * @return the exit code: 0, 1 or 4 as the check found, {@link FsckResult#EXIT_OPERATIONAL} or
      * {@link FsckResult#EXIT_USAGE}.
      */
@@ -155,6 +158,11 @@ public final class FsckCommand implements Callable<Integer>
         return code == ExitCodes.USAGE ? FsckResult.EXIT_USAGE : code;
     }
 
+    /**
+     * Runs the tool with the process's standard streams and exits with its exit code.
+     *
+     * @param args the command line, without the program name.
+     */
     public static void main(final String[] args)
     {
         exitOnCancel(NAME);

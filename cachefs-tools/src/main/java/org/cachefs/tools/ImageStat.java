@@ -60,6 +60,8 @@ public final class ImageStat
     /**
      * Reads the image at {@code path} without writing to it.
      *
+     * @param path the block device or image file.
+     * @return what its superblock, region layout and commit record say.
      * @throws org.cachefs.format.NotFormattedException      if it holds no cachefs image.
      * @throws org.cachefs.format.ForeignFilesystemException if it holds another filesystem.
      * @throws org.cachefs.format.CacheFsException           if no superblock slot is valid, or the format is not
@@ -76,6 +78,11 @@ public final class ImageStat
 
     /**
      * Reads an open device.
+     *
+     * @param device the device, open for reading.
+     * @return what its superblock, region layout and commit record say.
+     * @throws org.cachefs.format.CacheFsException if it holds no valid cachefs image (see {@link #read(Path)}).
+     * @throws IOException                         on an I/O error.
      */
     public static ImageStat read(final BlockDevice device) throws IOException
     {
@@ -138,11 +145,17 @@ public final class ImageStat
         return deviceSize;
     }
 
+    /**
+     * @return the device's logical sector size in bytes, the unit of its O_DIRECT I/O.
+     */
     public int sectorSize()
     {
         return sectorSize;
     }
 
+    /**
+     * @return whether the device is a block device rather than an image file.
+     */
     public boolean blockDevice()
     {
         return blockDevice;
@@ -190,6 +203,8 @@ public final class ImageStat
 
     /**
      * Prints the report, one "Field:  value" line each, in groups.
+     *
+     * @param out where the report goes.
      */
     public void printText(final PrintStream out)
     {

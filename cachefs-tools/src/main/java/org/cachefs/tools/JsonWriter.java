@@ -20,6 +20,13 @@ public final class JsonWriter
     private final Deque<Scope> scopes = new ArrayDeque<>();
     private boolean done;
 
+    /**
+     * A writer of an empty document.
+     */
+    public JsonWriter()
+    {
+    }
+
     private static final class Scope
     {
         private final boolean object;
@@ -32,6 +39,11 @@ public final class JsonWriter
         }
     }
 
+    /**
+     * Opens an object, as the document, a member's value or an array element.
+     *
+     * @return this writer.
+     */
     public JsonWriter beginObject()
     {
         beforeValue();
@@ -40,11 +52,22 @@ public final class JsonWriter
         return this;
     }
 
+    /**
+     * Closes the innermost open object.
+     *
+     * @return this writer.
+     * @throws IllegalStateException if that is not an object, or a member name waits for its value.
+     */
     public JsonWriter endObject()
     {
         return end(true, '}');
     }
 
+    /**
+     * Opens an array, as the document, a member's value or an array element.
+     *
+     * @return this writer.
+     */
     public JsonWriter beginArray()
     {
         beforeValue();
@@ -53,6 +76,12 @@ public final class JsonWriter
         return this;
     }
 
+    /**
+     * Closes the innermost open array.
+     *
+     * @return this writer.
+     * @throws IllegalStateException if that is not an array.
+     */
     public JsonWriter endArray()
     {
         return end(false, ']');
@@ -60,6 +89,10 @@ public final class JsonWriter
 
     /**
      * Writes the name of the next member of the current object.
+     *
+     * @param name the member's name, escaped as a JSON string.
+     * @return this writer.
+     * @throws IllegalStateException outside an object, or after a name still waiting for its value.
      */
     public JsonWriter name(final String name)
     {
@@ -82,6 +115,9 @@ public final class JsonWriter
 
     /**
      * Writes a string, or null.
+     *
+     * @param value the string, escaped as JSON requires, or null.
+     * @return this writer.
      */
     public JsonWriter value(final String value)
     {
@@ -97,6 +133,12 @@ public final class JsonWriter
         return afterScalar();
     }
 
+    /**
+     * Writes a number.
+     *
+     * @param value the number.
+     * @return this writer.
+     */
     public JsonWriter value(final long value)
     {
         beforeValue();
@@ -104,6 +146,12 @@ public final class JsonWriter
         return afterScalar();
     }
 
+    /**
+     * Writes {@code true} or {@code false}.
+     *
+     * @param value the boolean.
+     * @return this writer.
+     */
     public JsonWriter value(final boolean value)
     {
         beforeValue();
@@ -111,6 +159,11 @@ public final class JsonWriter
         return afterScalar();
     }
 
+    /**
+     * Writes {@code null}.
+     *
+     * @return this writer.
+     */
     public JsonWriter nullValue()
     {
         beforeValue();
@@ -120,17 +173,35 @@ public final class JsonWriter
 
     /**
      * Shorthand for {@code name(name).value(value)}.
+     *
+     * @param name  the member's name.
+     * @param value its value, a string or null.
+     * @return this writer.
      */
     public JsonWriter field(final String name, final String value)
     {
         return name(name).value(value);
     }
 
+    /**
+     * Shorthand for {@code name(name).value(value)}.
+     *
+     * @param name  the member's name.
+     * @param value its value, a number.
+     * @return this writer.
+     */
     public JsonWriter field(final String name, final long value)
     {
         return name(name).value(value);
     }
 
+    /**
+     * Shorthand for {@code name(name).value(value)}.
+     *
+     * @param name  the member's name.
+     * @param value its value, a boolean.
+     * @return this writer.
+     */
     public JsonWriter field(final String name, final boolean value)
     {
         return name(name).value(value);
@@ -151,6 +222,7 @@ public final class JsonWriter
     }
 
     /**
+     * @param value the string.
      * @return {@code value} as a JSON string literal, quotes included.
      */
     public static String quoted(final String value)

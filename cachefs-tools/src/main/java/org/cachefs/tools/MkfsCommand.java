@@ -125,6 +125,9 @@ public final class MkfsCommand implements Callable<Integer>
     /**
      * Runs {@code mkfs.cachefs} with {@code args}.
      *
+     * @param out  where the tool's output goes.
+     * @param err  where its error messages go.
+     * @param args the command line, without the program name.
      * @return the exit code: {@link ExitCodes#OK}, {@link ExitCodes#USAGE} or {@link ExitCodes#OPERATIONAL}.
      */
     public static int run(final PrintStream out, final PrintStream err, final String... args)
@@ -132,6 +135,11 @@ public final class MkfsCommand implements Callable<Integer>
         return ToolRunner.execute(commandLine(out), NAME, out, err, args);
     }
 
+    /**
+     * Runs the tool with the process's standard streams and exits with its exit code.
+     *
+     * @param args the command line, without the program name.
+     */
     public static void main(final String[] args)
     {
         Logging.configure();

@@ -9,11 +9,18 @@ public final class UsageException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message the one line reported, without the program name.
+     */
     public UsageException(final String message)
     {
         super(message);
     }
 
+    /**
+     * @param message the one line reported, without the program name.
+     * @param cause   the exception that told the command line's mistake (a parse error of a value).
+     */
     public UsageException(final String message, final Throwable cause)
     {
         super(message, cause);

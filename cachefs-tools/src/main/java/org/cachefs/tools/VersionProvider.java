@@ -21,6 +21,13 @@ public final class VersionProvider implements CommandLine.IVersionProvider
     private static final String RESOURCE = "version.properties";
 
     /**
+     * The provider picocli creates for a command's {@code versionProvider}.
+     */
+    public VersionProvider()
+    {
+    }
+
+    /**
      * @return the software version recorded at build time, e.g. "0.1.0".
      */
     public static String softwareVersion()

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,7 +57,7 @@ class LauncherIT
         assertThat(property).as("system property cachefs.repo.root (set by the build)").isNotNull();
         root = Path.of(property).toRealPath();
         bin = root.resolve("bin");
-        assertThat(root.resolve("cachefs-tools/target/cachefs-tools.jar"))
+        assertThat(root.resolve("cachefs-tools/target/cachefs-tools-" + ToolOutput.expectedVersion() + "-all.jar"))
             .as("the shaded jar, made in the package phase before this test").isRegularFile();
     }
 
@@ -182,7 +183,7 @@ class LauncherIT
         final Path repo = copyLaunchers(dir.resolve("repo"));
         final Path other = Files.createDirectory(dir.resolve("elsewhere"));
         final Path link = Files.createSymbolicLink(other.resolve(launcher), repo.resolve("bin").resolve(launcher));
-        final Run expected = new Run(8, "", launcher + ": cachefs-tools/target/cachefs-tools.jar is not built; " +
+        final Run expected = new Run(8, "", launcher + ": cachefs-tools/target/cachefs-tools-VERSION-all.jar is not built; " +
             "run: mvn -q -DskipTests package  (in " + repo.toRealPath() + ")\n");
 
         assertThat(run(other, javaHome(), repo.resolve("bin").resolve(launcher).toString(), argument, "x.img"))
@@ -247,6 +248,23 @@ class LauncherIT
         final List<String> expected = new ArrayList<>();
         expected.addAll(List.of("-cp", jar.toString(), MAIN_FSCK, "-y", "-f", "cache image.img"));
         assertThat(run).isEqualTo(new Run(3, String.join("\n", expected) + "\n", ""));
+    }
+
+    @Test
+    void runsTheNewestOfSeveralBuiltJars() throws IOException
+    {
+        final Path repo = copyLaunchers(dir.resolve("repo"));
+        final Path older = fakeJar(repo, "1.3.0");
+        final Path newer = fakeJar(repo, "1.2.1");
+        final Path oldest = fakeJar(repo, "1.2.0-SNAPSHOT");
+        Files.setLastModifiedTime(older, FileTime.fromMillis(2_000_000_000_000L));
+        Files.setLastModifiedTime(newer, FileTime.fromMillis(2_000_000_060_000L));
+        Files.setLastModifiedTime(oldest, FileTime.fromMillis(1_000_000_000_000L));
+        final Path jdk = fakeJdk(dir.resolve("jdk"), "JAVA_VERSION=\"17.0.15\"", "openjdk version \"17\"");
+
+        final Run run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/cachefs").toString(), "-V");
+
+        assertThat(run).isEqualTo(new Run(3, "-cp\n" + newer + "\n" + MAIN_CACHEFS + "\n-V\n", ""));
     }
 
     @Test
@@ -315,7 +333,15 @@ class LauncherIT
 
     private static Path fakeJar(final Path repo) throws IOException
     {
-        final Path jar = repo.resolve("cachefs-tools/target/cachefs-tools.jar");
+        return fakeJar(repo, "1.2.0");
+    }
+
+    /**
+     * Makes an empty file where the launchers look for the all-in-one jar of {@code version}.
+     */
+    private static Path fakeJar(final Path repo, final String version) throws IOException
+    {
+        final Path jar = repo.resolve("cachefs-tools/target/cachefs-tools-" + version + "-all.jar");
         Files.createDirectories(jar.getParent());
         Files.write(jar, new byte[0]);
         return jar.toRealPath();

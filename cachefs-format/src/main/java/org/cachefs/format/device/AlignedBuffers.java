@@ -18,6 +18,8 @@ public final class AlignedBuffers
     }
 
     /**
+     * @param capacity  the buffer's size in bytes.
+     * @param alignment a power of two.
      * @return a zeroed direct buffer of {@code capacity} bytes whose address is a multiple of {@code alignment} (a
      *     power of two), cut from a direct buffer of {@code capacity + alignment - 1} bytes; big-endian, as every
      *     new buffer.
@@ -39,6 +41,7 @@ public final class AlignedBuffers
     }
 
     /**
+     * @param capacity the buffer's size in bytes.
      * @return a zeroed direct buffer of {@code capacity} bytes aligned to {@link #DEFAULT_ALIGNMENT}.
      */
     public static ByteBuffer allocate(final int capacity)
@@ -47,6 +50,8 @@ public final class AlignedBuffers
     }
 
     /**
+     * @param buffer    a direct buffer.
+     * @param alignment a power of two.
      * @return true if {@code buffer} is direct and its address (at index 0) is a multiple of {@code alignment}.
      */
     public static boolean isAligned(final ByteBuffer buffer, final int alignment)

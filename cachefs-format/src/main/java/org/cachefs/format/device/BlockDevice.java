@@ -48,6 +48,8 @@ public interface BlockDevice extends Closeable
     /**
      * Reads exactly {@code dst.remaining()} bytes at {@code position} into {@code dst}, advancing its position.
      *
+     * @param position the byte offset on the device.
+     * @param dst      where the bytes go, from its position to its limit.
      * @throws java.io.EOFException if the device ends first.
      * @throws IOException          on an I/O error.
      */
@@ -56,6 +58,8 @@ public interface BlockDevice extends Closeable
     /**
      * Writes all of {@code src.remaining()} bytes at {@code position}, advancing its position.
      *
+     * @param position the byte offset on the device.
+     * @param src      the bytes, from its position to its limit.
      * @throws IOException on an I/O error.
      */
     void write(long position, ByteBuffer src) throws IOException;

@@ -18,6 +18,14 @@ public final class BufferPool
     private final ByteBuffer[] free;
     private int freeCount;
 
+    /**
+     * An empty pool; buffers are allocated as they are first acquired.
+     *
+     * @param bufferSize the size of every buffer, a multiple of {@code alignment}.
+     * @param alignment  the buffers' address alignment, a power of two.
+     * @param capacity   the most released buffers kept for reuse.
+     * @throws IllegalArgumentException if a size is not positive, or the buffer size not a multiple of the alignment.
+     */
     public BufferPool(final int bufferSize, final int alignment, final int capacity)
     {
         if (bufferSize <= 0 || bufferSize % alignment != 0)
@@ -34,6 +42,7 @@ public final class BufferPool
         this.free = new ByteBuffer[capacity];
     }
 
+    /** @return the size of every buffer in bytes. */
     public int bufferSize()
     {
         return bufferSize;
@@ -50,6 +59,8 @@ public final class BufferPool
 
     /**
      * Returns a buffer obtained from {@link #acquire()}.
+     *
+     * @param buffer the buffer, no longer used by the caller.
      */
     public void release(final ByteBuffer buffer)
     {

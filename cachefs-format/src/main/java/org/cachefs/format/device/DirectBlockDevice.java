@@ -76,6 +76,8 @@ public final class DirectBlockDevice implements BlockDevice
     /**
      * Opens an existing image file or block device for reading and writing, taking ownership of it.
      *
+     * @param path the image file or block device.
+     * @return the open device.
      * @throws DeviceInUseException if another cachefs instance has it open for writing.
      * @throws NoSuchFileException  if it does not exist.
      * @throws IOException          if it cannot be opened with O_DIRECT.
@@ -87,6 +89,11 @@ public final class DirectBlockDevice implements BlockDevice
 
     /**
      * Opens an existing image file or block device without taking ownership.
+     *
+     * @param path the image file or block device.
+     * @return the open device.
+     * @throws NoSuchFileException if it does not exist.
+     * @throws IOException         if it cannot be opened with O_DIRECT.
      */
     public static DirectBlockDevice openReadOnly(final Path path) throws IOException
     {
@@ -188,7 +195,9 @@ public final class DirectBlockDevice implements BlockDevice
     }
 
     /**
+     * @param path the path to look at.
      * @return true if {@code path} is a block device node.
+     * @throws IOException if its attributes cannot be read.
      */
     public static boolean isBlockDevice(final Path path) throws IOException
     {

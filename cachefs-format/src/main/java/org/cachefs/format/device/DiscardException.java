@@ -12,8 +12,11 @@ public class DiscardException extends IOException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The name of the device. */
     private final String device;
+    /** What was asked, e.g. "punching a hole". */
     private final String operation;
+    /** Whether the operation is not offered here, rather than failed. */
     private final boolean refused;
 
     private DiscardException(final String device, final String operation, final boolean refused, final String message)
@@ -50,6 +53,9 @@ public class DiscardException extends IOException
     }
 
     /**
+     * @param device    the device's name.
+     * @param operation what was asked, e.g. "punching a hole".
+     * @param reason    why it is not offered, e.g. "Operation not supported".
      * @return a refusal of {@code operation} on {@code device} because of {@code reason}.
      */
     public static DiscardException refused(final String device, final String operation, final String reason)
@@ -58,6 +64,7 @@ public class DiscardException extends IOException
     }
 
     /**
+     * @param errno the error number the call set.
      * @return true if {@code errno} means the operation is not offered here (rather than that it failed).
      */
     public static boolean isRefusal(final int errno)

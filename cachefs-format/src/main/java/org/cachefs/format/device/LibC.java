@@ -19,17 +19,28 @@ import jnr.posix.POSIXFactory;
  */
 public interface LibC
 {
+    /** {@code open} flag: read only. */
     int O_RDONLY = 0;
+    /** {@code open} flag: on a block device, fail with {@link #EBUSY} if it is mounted or open exclusively. */
     int O_EXCL = 0200;
+    /** {@code open} flag: close the descriptor on {@code exec}. */
     int O_CLOEXEC = 02000000;
+    /** {@code ioctl} request: a block device's logical sector size, into an {@code int}. */
     long BLKSSZGET = 0x1268;
+    /** {@code ioctl} request: a block device's size in bytes, into a {@code uint64_t}. */
     long BLKGETSIZE64 = 0x80081272L;
+    /** {@code errno}: device or resource busy. */
     int EBUSY = 16;
+    /** {@code errno}: the operation would block (a lock held elsewhere). */
     int EWOULDBLOCK = 11;
+    /** {@code flock} operation: take the exclusive lock. */
     int LOCK_EX = 2;
+    /** {@code flock} operation: fail instead of waiting for the lock. */
     int LOCK_NB = 4;
 
+    /** {@code open} flag: read and write. */
     int O_RDWR = 2;
+    /** {@code open} flag: create the file if it does not exist. */
     int O_CREAT = 0100;
 
     /**
@@ -51,21 +62,55 @@ public interface LibC
      */
     long BLKZEROOUT = 0x127f;
 
+    /** {@code errno}: invalid argument. */
     int EINVAL = 22;
+    /** {@code errno}: the {@code ioctl} request does not apply to the file. */
     int ENOTTY = 25;
+    /** {@code errno}: the call is not implemented. */
     int ENOSYS = 38;
+    /** {@code errno}: the operation is not supported by the file system or device. */
     int EOPNOTSUPP = 95;
 
+    /**
+     * {@code ioctl} whose argument points to an {@code int}, such as {@link #BLKSSZGET}.
+     *
+     * @param fd      the open file.
+     * @param request the request.
+     * @param value   the argument, read or written by the request.
+     * @return 0, or -1 with {@code errno} set.
+     */
     int ioctl(int fd, long request, IntByReference value);
 
+    /**
+     * {@code ioctl} whose argument points to a {@code uint64_t}, such as {@link #BLKGETSIZE64}.
+     *
+     * @param fd      the open file.
+     * @param request the request.
+     * @param value   the argument, read or written by the request.
+     * @return 0, or -1 with {@code errno} set.
+     */
     int ioctl(int fd, long request, LongLongByReference value);
 
     /**
      * {@code ioctl} whose argument points to {@code uint64_t}s, such as the {start, length} range of
      * {@link #BLKZEROOUT} and {@link #BLKDISCARD}.
+     *
+     * @param fd      the open file.
+     * @param request the request.
+     * @param values  the argument's {@code uint64_t}s.
+     * @return 0, or -1 with {@code errno} set.
      */
     int ioctl(int fd, long request, @In long[] values);
 
+    /**
+     * Allocates or, with {@link #FALLOC_FL_PUNCH_HOLE}, deallocates a byte range of a file.
+     *
+     * @param fd     the open file.
+     * @param mode   0 or a combination of the {@code FALLOC_FL_} flags.
+     * @param offset the range's first byte.
+     * @param length the range's length in bytes.
+     * @return 0, or -1 with {@code errno} set.
+     */
     int fallocate(int fd, int mode, @off_t long offset, @off_t long length);
 
     /**
@@ -92,6 +137,7 @@ public interface LibC
         }
 
         /**
+         * @param errno an {@code errno} value.
          * @return the system's message for {@code errno}.
          */
         public static String strerror(final int errno)

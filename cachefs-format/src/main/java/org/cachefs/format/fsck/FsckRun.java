@@ -42,6 +42,14 @@ public final class FsckRun
     /**
      * Checks (and repairs, as {@code options} allow) the image on {@code device}; prints findings and the summary
      * to {@code out} (nothing if null).
+     *
+     * @param device   the open device, writable if {@code options} may repair.
+     * @param options  mode, force, verbose.
+     * @param out      where findings and the summary go, or {@code null} for nowhere.
+     * @param progress told how many page bytes have been read.
+     * @return what was found and done.
+     * @throws IOException on an I/O error; {@link org.cachefs.format.Fsck#check(java.nio.file.Path, FsckOptions,
+     *                     PrintStream)} lists the other exceptions.
      */
     public static FsckResult run(
         final BlockDevice device, final FsckOptions options, final PrintStream out, final Progress progress)

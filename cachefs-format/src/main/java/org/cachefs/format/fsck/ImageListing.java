@@ -48,6 +48,8 @@ public final class ImageListing
     /**
      * Reads the index of the current commit of {@code device}.
      *
+     * @param device the open device.
+     * @return the objects listed and the problems found.
      * @throws org.cachefs.format.CacheFsException if the image cannot be read at all (not formatted, foreign, ...).
      * @throws IOException                         on an I/O error.
      */

@@ -10,6 +10,12 @@ public final class RepairException extends CacheFsException
 {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A repair that cannot be carried out.
+     *
+     * @param device  the name of the device or image file, for messages.
+     * @param message the one-line message, naming the device and why.
+     */
     public RepairException(final String device, final String message)
     {
         super(device, message);

@@ -34,6 +34,10 @@ public final class CrashSimulatingDevice implements BlockDevice
 
     /**
      * A device holding {@code contents} (copied), durable.
+     *
+     * @param name       the device's name.
+     * @param contents   the bytes it holds; its length is the device's size.
+     * @param sectorSize the logical sector size, the unit a write may tear at.
      */
     public CrashSimulatingDevice(final String name, final byte[] contents, final int sectorSize)
     {
@@ -45,6 +49,8 @@ public final class CrashSimulatingDevice implements BlockDevice
 
     /**
      * Cuts the power before the {@code n}-th I/O from now (1 = the next one); a negative value never cuts it.
+     *
+     * @param n the I/O before which the power goes, from 1.
      */
     public synchronized void cutPowerAt(final long n)
     {
@@ -78,6 +84,9 @@ public final class CrashSimulatingDevice implements BlockDevice
     /**
      * What survives a power cut now: the durable contents, then a random subset of the unflushed writes in a random
      * order, one of the chosen ones torn at a random sector boundary.
+     *
+     * @param random chooses the writes kept, their order and the torn one; seeded by the test.
+     * @return the contents of the device after the cut.
      */
     public synchronized byte[] crashImage(final Random random)
     {

@@ -36,6 +36,11 @@ public final class FaultInjectingDevice extends ForwardingBlockDevice
     private java.util.function.Predicate<Thread> holdWhich = thread -> true;
     private int heldWrites;
 
+    /**
+     * Wraps {@code device}; no fault is armed.
+     *
+     * @param device the device the calls go to.
+     */
     public FaultInjectingDevice(final BlockDevice device)
     {
         super(device);
@@ -43,6 +48,9 @@ public final class FaultInjectingDevice extends ForwardingBlockDevice
 
     /**
      * Faults armed from now on apply only to I/O at or past byte {@code position} (0: everywhere).
+     *
+     * @param position the first byte faults apply to.
+     * @return this device.
      */
     public FaultInjectingDevice faultsFrom(final long position)
     {
@@ -68,6 +76,8 @@ public final class FaultInjectingDevice extends ForwardingBlockDevice
 
     /**
      * The {@code nth} read from now (at or past the fault position; 1 = the next one) fails.
+     *
+     * @param nth the read that fails, from 1.
      */
     public void failRead(final int nth)
     {
@@ -76,6 +86,8 @@ public final class FaultInjectingDevice extends ForwardingBlockDevice
 
     /**
      * The {@code nth} write from now (at or past the fault position; 1 = the next one) fails.
+     *
+     * @param nth the write that fails, from 1.
      */
     public void failWrite(final int nth)
     {
@@ -84,6 +96,8 @@ public final class FaultInjectingDevice extends ForwardingBlockDevice
 
     /**
      * The {@code nth} flush from now (1 = the next one) fails.
+     *
+     * @param nth the flush that fails, from 1.
      */
     public void failFlush(final int nth)
     {
@@ -100,6 +114,8 @@ public final class FaultInjectingDevice extends ForwardingBlockDevice
 
     /**
      * Writes at or past byte {@code from} wait until {@link #releaseWrites()} (or the device is closed).
+     *
+     * @param from the first byte whose writes are held.
      */
     public void holdWrites(final long from)
     {
@@ -109,6 +125,9 @@ public final class FaultInjectingDevice extends ForwardingBlockDevice
     /**
      * Writes at or past byte {@code from} made by threads {@code which} accepts wait until {@link #releaseWrites()}
      * (or the device is closed).
+     *
+     * @param from  the first byte whose writes are held.
+     * @param which the threads whose writes are held.
      */
     public void holdWrites(final long from, final java.util.function.Predicate<Thread> which)
     {
@@ -145,7 +164,11 @@ public final class FaultInjectingDevice extends ForwardingBlockDevice
     /**
      * Waits until {@code count} writes are held, at most {@code timeout}.
      *
+     * @param count   the writes to wait for.
+     * @param timeout the longest wait, in {@code unit}s.
+     * @param unit    the unit of {@code timeout}.
      * @return true if they are.
+     * @throws InterruptedException if the thread is interrupted while waiting.
      */
     public boolean awaitHeldWrites(final int count, final long timeout, final TimeUnit unit)
         throws InterruptedException
@@ -171,16 +194,19 @@ public final class FaultInjectingDevice extends ForwardingBlockDevice
         }
     }
 
+    /** @return the reads asked of this device so far, failed ones included. */
     public long reads()
     {
         return reads.get();
     }
 
+    /** @return the writes asked of this device so far, failed and held ones included. */
     public long writes()
     {
         return writes.get();
     }
 
+    /** @return the flushes asked of this device so far, failed ones included. */
     public long flushes()
     {
         return flushes.get();

@@ -16,8 +16,14 @@ import org.cachefs.format.device.BlockDevice;
  */
 public abstract class ForwardingBlockDevice implements BlockDevice
 {
+    /** The device the calls go to. */
     protected final BlockDevice device;
 
+    /**
+     * Wraps {@code device}.
+     *
+     * @param device the device the calls go to.
+     */
     protected ForwardingBlockDevice(final BlockDevice device)
     {
         this.device = device;

@@ -85,6 +85,9 @@ public final class Demo
      */
     public record Report(List<Pass> passes, ReadThroughStats stats, CommitRecord commit, FsckResult fsck)
     {
+        /**
+         * @return the reads of all passes whose bytes differed from the origin's: 0 when the demonstration passed.
+         */
         public int mismatches()
         {
             return passes.stream().mapToInt(Pass::mismatches).sum();
@@ -97,6 +100,11 @@ public final class Demo
 
     /**
      * Runs the demonstration, printing as it goes.
+     *
+     * @param options the image, the files and the origin's latency.
+     * @param out     where the progress and the report go.
+     * @return what the run did.
+     * @throws IOException if the image cannot be formatted, mounted or read.
      */
     public static Report run(final Options options, final PrintStream out) throws IOException
     {

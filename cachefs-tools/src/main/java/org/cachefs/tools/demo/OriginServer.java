@@ -48,6 +48,9 @@ public final class OriginServer implements AutoCloseable
      */
     public record FileVersion(String name, int version, byte[] content, Instant modified)
     {
+        /**
+         * @return the entity tag the server sends for this version, quoted as in an {@code ETag} header.
+         */
         public String etag()
         {
             return "\"" + name + "-v" + version + "\"";
@@ -64,6 +67,9 @@ public final class OriginServer implements AutoCloseable
 
     /**
      * Starts a server on 127.0.0.1 at an ephemeral port.
+     *
+     * @param latencyMillis the delay added to each response, in milliseconds (0 for none).
+     * @throws IOException if the server cannot bind.
      */
     public OriginServer(final long latencyMillis) throws IOException
     {
@@ -97,6 +103,10 @@ public final class OriginServer implements AutoCloseable
 
     /**
      * Serves a new file of {@code size} bytes, version 1.
+     *
+     * @param name the file name, the last element of its URL path.
+     * @param size its length in bytes.
+     * @return the version now served.
      */
     public FileVersion add(final String name, final int size)
     {
@@ -107,6 +117,9 @@ public final class OriginServer implements AutoCloseable
 
     /**
      * Replaces a file with its next version: same size, new content, new ETag and modification time.
+     *
+     * @param name the name of a file served.
+     * @return the version now served.
      */
     public FileVersion change(final String name)
     {
@@ -118,6 +131,11 @@ public final class OriginServer implements AutoCloseable
         return file;
     }
 
+    /**
+     * @param name the name of a file served.
+     * @return the version served now.
+     * @throws IllegalArgumentException if no file of that name is served.
+     */
     public FileVersion file(final String name)
     {
         final FileVersion file = files.get(name);
@@ -129,6 +147,9 @@ public final class OriginServer implements AutoCloseable
     }
 
     /**
+     * @param name    the file name, which seeds the bytes with the version.
+     * @param version the version, from 1.
+     * @param size    the length in bytes.
      * @return the bytes of version {@code version} of file {@code name}, {@code size} long.
      */
     public static byte[] content(final String name, final int version, final int size)
@@ -147,16 +168,25 @@ public final class OriginServer implements AutoCloseable
         return content;
     }
 
+    /**
+     * @return the requests (HEAD and GET) received so far.
+     */
     public long requests()
     {
         return requests.get();
     }
 
+    /**
+     * @return the bytes of file content sent so far.
+     */
     public long bytesServed()
     {
         return bytesServed.get();
     }
 
+    /**
+     * @return the delay added to each response, in milliseconds.
+     */
     public long latencyMillis()
     {
         return latencyMillis;
