@@ -46,6 +46,11 @@ public final class CacheFs
 
     /**
      * Mounts an open device (for example one wrapped to inject faults); the backend owns it from then on.
+     *
+     * @param device  the device holding a cachefs image.
+     * @param options how to mount it.
+     * @return the mounted cache.
+     * @throws IOException on an I/O error or an image that is not a valid cachefs image.
      */
     public static CacheFsBackend mount(final BlockDevice device, final MountOptions options) throws IOException
     {

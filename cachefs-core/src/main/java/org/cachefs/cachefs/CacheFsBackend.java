@@ -115,6 +115,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
      * are dropped (large ones by page range) until free space is back at {@code brun}.
      *
      * @return objects dropped whole.
+     * @throws IOException on an I/O error (the cache is then withdrawn).
      */
     public int cull() throws IOException
     {
@@ -132,6 +133,8 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
     /**
      * Changes the culling limits of the mounted cache; culling starts at once if free space is below the new
      * {@code bcull}.
+     *
+     * @param thresholds the new limits.
      */
     public void thresholds(final CullingThresholds thresholds)
     {
@@ -246,6 +249,8 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
 
     /**
      * Commits every change so far (the same as the core's sync).
+     *
+     * @throws IOException on an I/O error (the cache is then withdrawn).
      */
     public void commit() throws IOException
     {

@@ -16,6 +16,11 @@ package org.cachefs.cachefs;
  */
 public record CullingThresholds(int brun, int bcull, int bstop)
 {
+    /**
+     * Checks the limits.
+     *
+     * @throws IllegalArgumentException naming the limit that is out of [0, 99] or out of order.
+     */
     public CullingThresholds
     {
         check("bstop", bstop, 0, 99);

@@ -31,15 +31,27 @@ public record MountOptions(
     int commitIntervalSeconds, int nodeCacheSize, int maxDirtyNodes, CullingThresholds thresholds,
     boolean backgroundCulling, int largeObjectPercent, boolean writeBehind, int writeThreads, long ramTierBytes)
 {
+    /** The default {@link #largeObjectPercent()}: 10. */
     public static final int DEFAULT_LARGE_OBJECT_PERCENT = 10;
 
+    /** The default {@link #commitIntervalSeconds()}: 5. */
     public static final int DEFAULT_COMMIT_INTERVAL_SECONDS = 5;
+    /** The default {@link #nodeCacheSize()}: 12288 nodes. */
     public static final int DEFAULT_NODE_CACHE_SIZE = 12288;
+    /** The default {@link #maxDirtyNodes()}: 12288 nodes. */
     public static final int DEFAULT_MAX_DIRTY_NODES = 12288;
+    /** The default {@link #writeThreads()}: 4. */
     public static final int DEFAULT_WRITE_THREADS = 4;
+    /** The default {@link #ramTierBytes()}: 128 MiB. */
     public static final long DEFAULT_RAM_TIER_BYTES = 128L << 20;
+    /** The largest {@link #ramTierBytes()}: 2^40 bytes (1 TiB). */
     public static final long MAX_RAM_TIER_BYTES = 1L << 40;
 
+    /**
+     * Checks every option.
+     *
+     * @throws IllegalArgumentException naming the first option out of its range, or {@code thresholds} null.
+     */
     public MountOptions
     {
         check("commitIntervalSeconds", commitIntervalSeconds, 0, 3600);
@@ -71,54 +83,99 @@ public record MountOptions(
             DEFAULT_RAM_TIER_BYTES);
     }
 
+    /**
+     * @param seconds the commit interval in seconds, 0 to 3600.
+     * @return these options with {@link #commitIntervalSeconds()} replaced.
+     * @throws IllegalArgumentException if the value is out of its range.
+     */
     public MountOptions withCommitIntervalSeconds(final int seconds)
     {
         return new MountOptions(seconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
             largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
+    /**
+     * @param nodes the clean nodes kept decoded, 16 to 1048576.
+     * @return these options with {@link #nodeCacheSize()} replaced.
+     * @throws IllegalArgumentException if the value is out of its range.
+     */
     public MountOptions withNodeCacheSize(final int nodes)
     {
         return new MountOptions(commitIntervalSeconds, nodes, maxDirtyNodes, thresholds, backgroundCulling,
             largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
+    /**
+     * @param nodes the modified nodes that force a commit, 64 to 1048576.
+     * @return these options with {@link #maxDirtyNodes()} replaced.
+     * @throws IllegalArgumentException if the value is out of its range.
+     */
     public MountOptions withMaxDirtyNodes(final int nodes)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, nodes, thresholds, backgroundCulling,
             largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
+    /**
+     * @param thresholds the culling limits.
+     * @return these options with {@link #thresholds()} replaced.
+     * @throws IllegalArgumentException if the value is out of its range.
+     */
     public MountOptions withThresholds(final CullingThresholds thresholds)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
             largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
+    /**
+     * @param background whether a background thread culls.
+     * @return these options with {@link #backgroundCulling()} replaced.
+     * @throws IllegalArgumentException if the value is out of its range.
+     */
     public MountOptions withBackgroundCulling(final boolean background)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, background,
             largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
+    /**
+     * @param percent the share of the data region above which an object is culled by page range, 1 to 100.
+     * @return these options with {@link #largeObjectPercent()} replaced.
+     * @throws IllegalArgumentException if the value is out of its range.
+     */
     public MountOptions withLargeObjectPercent(final int percent)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
             percent, writeBehind, writeThreads, ramTierBytes);
     }
 
+    /**
+     * @param writeBehind whether page writes are gathered into runs.
+     * @return these options with {@link #writeBehind()} replaced.
+     * @throws IllegalArgumentException if the value is out of its range.
+     */
     public MountOptions withWriteBehind(final boolean writeBehind)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
             largeObjectPercent, writeBehind, writeThreads, ramTierBytes);
     }
 
+    /**
+     * @param threads the threads writing runs, 1 to 64.
+     * @return these options with {@link #writeThreads()} replaced.
+     * @throws IllegalArgumentException if the value is out of its range.
+     */
     public MountOptions withWriteThreads(final int threads)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,
             largeObjectPercent, writeBehind, threads, ramTierBytes);
     }
 
+    /**
+     * @param bytes the RAM tier's size in bytes, 0 (off) to 2^40.
+     * @return these options with {@link #ramTierBytes()} replaced.
+     * @throws IllegalArgumentException if the value is out of its range.
+     */
     public MountOptions withRamTierBytes(final long bytes)
     {
         return new MountOptions(commitIntervalSeconds, nodeCacheSize, maxDirtyNodes, thresholds, backgroundCulling,

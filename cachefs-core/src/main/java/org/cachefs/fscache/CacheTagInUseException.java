@@ -8,6 +8,7 @@ public final class CacheTagInUseException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The tag in use. */
     private final String tag;
 
     /**

@@ -9,6 +9,9 @@ import java.util.Map;
  */
 public interface CacheMXBean
 {
+    /**
+     * @return the cache's tag.
+     */
     String getTag();
 
     /**
@@ -44,6 +47,9 @@ public interface CacheMXBean
     /**
      * Sets the culling thresholds ({@code 0 <= bstop < bcull < brun < 100}).
      *
+     * @param brun  culling stops once free space (percent of the data region) is at or above this.
+     * @param bcull culling starts when free space falls below this.
+     * @param bstop new pages are refused while free space is below this.
      * @throws IllegalArgumentException naming the bad value; UnsupportedOperationException if the backend does not
      *                                  cull.
      */

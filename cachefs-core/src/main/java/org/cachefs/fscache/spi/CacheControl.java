@@ -26,6 +26,9 @@ public interface CacheControl
     /**
      * Sets the culling thresholds.
      *
+     * @param brun  culling stops once free space (percent of the data region) is at or above this.
+     * @param bcull culling starts when free space falls below this.
+     * @param bstop new pages are refused while free space is below this.
      * @throws IllegalArgumentException if they do not satisfy {@code 0 <= bstop < bcull < brun < 100}.
      * @throws UnsupportedOperationException if the backend does not cull.
      */
