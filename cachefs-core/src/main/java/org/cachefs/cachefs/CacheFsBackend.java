@@ -64,7 +64,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
                 "recovered from commit " + (store.snapshot().generation() - 1));
         }
         final RamTier ram = store.ram();
-        LOG.log(System.Logger.Level.DEBUG, "cachefs " + store.device().name() + ": " + (ram == null ?
+        LOG.log(System.Logger.Level.INFO, "cachefs " + store.device().name() + " mounted: " + (ram == null ?
             "RAM tier off" : "RAM tier of up to " + ((long)ram.capacityPages() * pageSize >> 20) + " MiB"));
     }
 

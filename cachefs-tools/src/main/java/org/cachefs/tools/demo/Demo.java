@@ -119,18 +119,22 @@ public final class Demo
                 names.add("file-" + i);
                 server.add("file-" + i, options.fileSize());
             }
-            out.printf("origin:  %s (%d files of %s, %d ms added to each request)%n", server.baseUri(),
-                options.files(), Sizes.format(options.fileSize()), options.latencyMillis());
-            out.println();
             final HttpOrigin origin = new HttpOrigin(server.baseUri());
-            try (ReadThroughCache cache = ReadThroughCache.open(origin, ReadThroughOptions.builder()
-                .image(options.image(), 0).namespace("demo-origin").jmx(false).build()))
+            final ReadThroughOptions cacheOptions = ReadThroughOptions.builder()
+                .image(options.image(), 0).namespace("demo-origin").jmx(false).build();
+            try (ReadThroughCache cache = ReadThroughCache.open(origin, cacheOptions))
             {
                 if (cache.stats().unavailableImages() > 0)
                 {
                     throw new CacheFsException(options.image().getFileName().toString(), "cannot be used: " +
                         cache.images().get(0));
                 }
+                final long ramTier = cacheOptions.mountOptions().ramTierBytes();
+                out.printf("cache:   mounted, %s%n", ramTier == 0 ? "RAM tier off" : "RAM tier of up to " +
+                    Sizes.format(ramTier) + " above the image");
+                out.printf("origin:  %s (%d files of %s, %d ms added to each request)%n", server.baseUri(),
+                    options.files(), Sizes.format(options.fileSize()), options.latencyMillis());
+                out.println();
                 passes.add(pass("cold", names, cache, origin, server, options.threads()));
                 passes.add(pass("warm", names, cache, origin, server, options.threads()));
                 server.change(names.get(0));

@@ -51,7 +51,9 @@ class DemoTest
         assertThat(report.stats().storedPages()).isEqualTo(100);
         assertThat(report.fsck().exitCode()).isZero();
         final String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("every byte read matched the origin")
+        assertThat(text).contains(" formatted (8.0 MiB)\ncache:   mounted, RAM tier of up to 128.0 MiB above the " +
+                "image\norigin:  http://127.0.0.1:")
+            .contains("every byte read matched the origin")
             .contains("reads:   7, 3 from the cache (p50 ")
             .contains("cache:   5 objects, 75 pages, ")
             .contains("\nfsck.cachefs --check-pages -n: demo.img: clean, 5 objects, 75 pages, ");
