@@ -40,7 +40,8 @@ import org.cachefs.readthrough.ReadThroughCache;
  * registry's clock, so that one scrape shows one instant. Nothing is recorded on the cache's paths: the meters only
  * read what the cache counts anyway.
  * <p>
- * {@link #close()} removes the meters this binder registered from every registry it was bound to: meters that
+ * Once the cache is unmounted its meters show its last figures, until {@link #close()} removes the meters this binder
+ * registered from every registry it was bound to: meters that
  * two binders registered with the same name and tags are one meter in a registry, removed by the first close.
  * <p>
  * Threading: immutable but for the meters registered, which {@link #bindTo} and {@link #close} keep under this

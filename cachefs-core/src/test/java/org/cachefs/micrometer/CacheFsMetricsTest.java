@@ -587,6 +587,19 @@ class CacheFsMetricsTest
             }
             assertThat(pages).isEqualTo(6 * 8);
             assertThat(cache.stats().cacheHitBytes()).isEqualTo(6 * 8 * PAGE);
+            cache.close();
+
+            // Unmounted (the cache was the images' last user): the meters show the last figures, commits included.
+            clock.add(CacheFsMetrics.SNAPSHOT_NANOS, TimeUnit.NANOSECONDS);
+            double shown = 0;
+            for (final MountedImage image : images)
+            {
+                final String tag = image.image().toString();
+                shown += registry.get("cachefs.pages").tag("cache", tag).gauge().value();
+                assertThat(registry.get("cachefs.commits").tag("cache", tag).functionCounter().count())
+                    .isEqualTo((double)image.backend().usage().get("commits")).isGreaterThanOrEqualTo(2);
+            }
+            assertThat(shown).isEqualTo(6 * 8);
         }
     }
 }
