@@ -41,8 +41,8 @@ import org.cachefs.readthrough.ReadThroughCache;
  * read what the cache counts anyway.
  * <p>
  * Once the cache is unmounted its meters show its last figures, until {@link #close()} removes the meters this binder
- * registered from every registry it was bound to: meters that
- * two binders registered with the same name and tags are one meter in a registry, removed by the first close.
+ * registered from every registry it was bound to: meters that two binders registered with the same name and tags are
+ * one meter in a registry, removed by the first close.
  * <p>
  * Threading: immutable but for the meters registered, which {@link #bindTo} and {@link #close} keep under this
  * object's monitor; both may be called from any thread. The meters are read by the registries' threads.
