@@ -300,6 +300,24 @@ public final class ReadThroughCache implements Closeable
     }
 
     /**
+     * The images this cache reads, mounted, with their backends and FS-Caches: what a metrics binder reads
+     * ({@code org.cachefs.micrometer.CacheFsMetrics.of(cache)}). The mounts are shared with every cache of the JVM
+     * naming the same images, and stay theirs: see {@link MountedImage}.
+     *
+     * @return the mounted images, in the order of {@link ReadThroughOptions#images()}; the images that could not be
+     * used are left out (they are listed by {@link #images()}).
+     */
+    public List<MountedImage> mountedImages()
+    {
+        final List<MountedImage> images = new ArrayList<>(mounts.size());
+        for (final SharedMount mount : mounts)
+        {
+            images.add(new MountedImage(mount.image, mount.backend, mount.fsCache));
+        }
+        return List.copyOf(images);
+    }
+
+    /**
      * Closes the cache: lets the chunks being stored land, then releases the images (the last cache of the JVM
      * using an image unmounts it with a clean commit). Handles still open read from the origin afterwards.
      */

@@ -29,7 +29,7 @@ final class SharedMount
 {
     static final String NETFS = "cachefs-readthrough";
     static final int NETFS_VERSION = 1;
-    private static final String TAG = "readthrough";
+    static final String TAG = "readthrough";
     private static final System.Logger LOG = System.getLogger("org.cachefs.readthrough");
     private static final Map<Path, SharedMount> MOUNTS = new HashMap<>();
     private static Thread shutdownHook;

@@ -627,6 +627,23 @@ public class CachingFileSystem extends FilterFileSystem implements IOStatisticsS
     }
 
     /**
+     * The read-through cache this instance reads through, for its statistics and its mounted images: for example
+     * {@code CacheFsMetrics.of(fs.readThroughCache()).bindTo(registry)} binds its images' meters
+     * ({@code org.cachefs.micrometer}). Closing it is this file system's job ({@link #close()}).
+     *
+     * @return the cache.
+     * @throws IllegalStateException if this file system is not initialized.
+     */
+    public ReadThroughCache readThroughCache()
+    {
+        if (null == cache)
+        {
+            throw new IllegalStateException(getClass().getSimpleName() + " is not initialized: it has no cache yet");
+        }
+        return cache;
+    }
+
+    /**
      * @return the images this instance's cache uses, and those it could not use with the reason.
      */
     public java.util.List<String> cacheImages()

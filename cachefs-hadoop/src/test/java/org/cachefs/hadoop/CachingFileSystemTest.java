@@ -30,6 +30,8 @@ import org.cachefs.cachefs.CacheFs;
 import org.cachefs.cachefs.CacheFsBackend;
 import org.cachefs.cachefs.ChildJvm;
 import org.cachefs.cachefs.MountOptions;
+import org.cachefs.readthrough.MountedImage;
+import org.cachefs.readthrough.ReadThroughCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -306,6 +308,28 @@ class CachingFileSystemTest
         assertThat(counter(second, "cache_miss_bytes")).isZero();
         assertThat(second.cacheImages()).containsExactly(
             images.resolve("a").resolve("cachefs.img").toAbsolutePath().toString());
+    }
+
+    @Test
+    void theReadThroughCacheAndItsMountedImagesAreReachable() throws Exception
+    {
+        assertThatThrownBy(() -> new CachingFileSystem().readThroughCache())
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("CachingFileSystem is not initialized: it has no cache yet");
+
+        final CachingFileSystem fs = fs();
+        final byte[] bytes = content(MIB, 11);
+        final Path file = write(fs, new Path(data, "reachable.bin"), bytes);
+        assertThat(readAll(fs, file)).isEqualTo(bytes);
+        awaitStored(fs);
+
+        final ReadThroughCache cache = fs.readThroughCache();
+        assertThat(cache.stats().cacheMissBytes()).isEqualTo(fs.cacheStats().cacheMissBytes())
+            .isEqualTo(bytes.length);
+        final List<MountedImage> mounted = cache.mountedImages();
+        assertThat(mounted).extracting(MountedImage::image)
+            .containsExactly(images.resolve("a").resolve("cachefs.img").toAbsolutePath().normalize());
+        assertThat(mounted.get(0).backend().usage().get("pages")).isEqualTo(bytes.length / 4096L);
     }
 
     @Test
