@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.cachefs.cachefs.CullingThresholds;
@@ -275,6 +276,28 @@ class CacheFsConfigTest
         assertThat(CacheFsConfig.recognizes("fstop")).isTrue();
         assertThat(CacheFsConfig.recognizes("chunk.size")).isTrue();
         assertThat(CacheFsConfig.recognizes("wrapped.s3a.impl")).isFalse();
+    }
+
+    @Test
+    void theReadmeDocumentsEveryKeyAndItsExampleParses() throws IOException
+    {
+        final String readme = Files.readString(Path.of("..", "README.md"));
+        final int section = readme.indexOf("\n## Configuration file\n");
+        assertThat(section).as("README.md has the section").isGreaterThanOrEqualTo(0);
+        final String text = readme.substring(section, readme.indexOf("\n## ", section + 1));
+        final List<String[]> rows = text.lines().filter(line -> line.startsWith("| `"))
+            .map(line -> line.split(" \\| ")).toList();
+        assertThat(rows.stream().map(row -> row[0].substring("| `".length(), row[0].length() - 1)).toList())
+            .containsExactlyElementsOf(CacheFsConfig.names());
+        for (final String[] row : rows)
+        {
+            assertThat(row[1]).isEqualTo("`fs.cachefs." + row[0].substring("| `".length()));
+        }
+        final int example = text.indexOf("```\n", text.indexOf("<!-- example: cachefs.conf -->")) + 4;
+        final CacheFsConfig config = parse(text.substring(example, text.indexOf("```", example)));
+        assertThat(config.images()).containsExactly(new CacheImage(Path.of("/mnt/nvme0/cachefs"), 200L << 30),
+            new CacheImage(Path.of("/mnt/nvme1/cachefs"), 200L << 30));
+        assertThat(config.mountOptions()).isEqualTo(MountOptions.defaults().withRamTierBytes(1L << 30));
     }
 
     private static void assertRefused(final String text, final String message)

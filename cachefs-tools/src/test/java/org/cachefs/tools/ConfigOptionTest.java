@@ -3,6 +3,10 @@ package org.cachefs.tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import picocli.CommandLine;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,5 +147,30 @@ class ConfigOptionTest
             "--size", "16M", "--files", "2", "--file-size", "8K", "--latency", "0");
         assertThat(explicit.exitCode()).isZero();
         assertThat(TestImages.header(given).layout().blockCount()).isEqualTo(4096);
+    }
+
+    @Test
+    void theReadmeNamesTheCommandsThatTakeIt() throws IOException
+    {
+        final Map<String, CommandLine> commands = CachefsCommand.commandLine(System.out).getSubcommands();
+        final List<String> taking = commands.keySet().stream()
+            .filter(name -> null != commands.get(name).getCommandSpec().findOption("--config")).toList();
+        assertThat(taking).containsExactly("demo", "stat", "ls", "mkfs", "fsck");
+        assertThat(MkfsCommand.commandLine(System.out).getCommandSpec().findOption("--config")).isNotNull();
+        assertThat(FsckCommand.commandLine(System.out).getCommandSpec().findOption("--config")).isNotNull();
+
+        final String readme = Files.readString(Path.of("..", "README.md"));
+        final int marker = readme.indexOf("<!-- tools with --config -->");
+        assertThat(marker).as("README.md has the marker").isGreaterThanOrEqualTo(0);
+        final String paragraph = readme.substring(marker, readme.indexOf("\n\n", marker));
+        assertThat(paragraph).contains("The tools that take `--config FILE`: `cachefs demo`, `cachefs stat`, " +
+            "`cachefs ls`, `mkfs.cachefs` (`cachefs mkfs`)\nand `fsck.cachefs` (`cachefs fsck`).");
+        final String tools = readme.substring(readme.indexOf("\n## Tools\n"));
+        for (final String synopsis : new String[] { "bin/mkfs.cachefs ", "bin/cachefs stat ", "bin/fsck.cachefs ",
+            "bin/cachefs ls " })
+        {
+            final int row = tools.indexOf("| `" + synopsis);
+            assertThat(tools.substring(row, tools.indexOf("` |", row))).as(synopsis).contains("[--config FILE]");
+        }
     }
 }
