@@ -298,7 +298,10 @@ public final class CacheFsConfig
         return NAMES;
     }
 
-    /** @return how messages name where the settings came from: the file, or the key prefix and {@code *}. */
+    /**
+     * @return where the settings came from: the file as given, the key prefix and {@code *} ({@code fs.cachefs.*}),
+     * or {@code settings} for entries without a prefix.
+     */
     public String source()
     {
         return source;
