@@ -9,7 +9,8 @@ import org.cachefs.cachefs.MountOptions;
 
 /**
  * The options of a {@link ReadThroughCache}: immutable, validated by {@link Builder#build()} with messages naming the
- * option.
+ * option. A {@code cachefs.conf} file gives a builder holding its settings:
+ * {@code CacheFsConfig.parse(file).readThroughOptions()} ({@link org.cachefs.config.CacheFsConfig}).
  */
 public final class ReadThroughOptions
 {

@@ -1,19 +1,26 @@
 package org.cachefs.hadoop;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
+import org.cachefs.cachefs.CullingThresholds;
+import org.cachefs.cachefs.MountOptions;
+import org.cachefs.config.CacheFsConfigException;
 import org.cachefs.readthrough.CacheImage;
 import org.cachefs.readthrough.ReadThroughOptions;
 import org.cachefs.readthrough.Validation;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The {@code fs.cachefs.*} settings: defaults, Hadoop's size suffixes, and refusals that name the key.
+ * The {@code fs.cachefs.*} settings: defaults, Hadoop's size suffixes, the mount options, refusals that name the key,
+ * unknown keys ignored, and a {@code cachefs.conf} file named by {@code fs.cachefs.config} under the keys.
  */
 class CacheSettingsTest
 {
@@ -103,20 +110,100 @@ class CacheSettingsTest
             "fs.cachefs.size is not a number of bytes (such as 4096, 64k, 1m, 10g): lots");
         assertRefused(CacheSettings.SIZE, "-1", "fs.cachefs.size must be >= 0: -1");
         assertRefused(CacheSettings.CHUNK_SIZE, "3000",
-            "fs.cachefs.chunk.size: chunkSize must be a power of two from 4096 to 64 MiB: 3000");
-        assertRefused(CacheSettings.CHUNK_SIZE, "8g", "fs.cachefs.chunk.size is too large: 8g");
-        assertRefused(CacheSettings.STORE_THREADS, "0", "fs.cachefs.store.threads: storeThreads must be 1 to 64: 0");
+            "fs.cachefs.chunk.size must be a power of two from 4096 to 67108864: 3000");
+        assertRefused(CacheSettings.CHUNK_SIZE, "8g",
+            "fs.cachefs.chunk.size must be a power of two from 4096 to 67108864: 8g");
+        assertRefused(CacheSettings.STORE_THREADS, "0", "fs.cachefs.store.threads must be 1 to 64: 0");
         assertRefused(CacheSettings.MAX_IN_FLIGHT, "64k",
-            "fs.cachefs.max.in.flight: maxInFlightBytes must be at least chunkSize (1048576): 65536");
+            "fs.cachefs.max.in.flight must be at least chunk.size (1048576): 64k");
         assertRefused(CacheSettings.READAHEAD_CHUNKS, "65",
-            "fs.cachefs.readahead.chunks: readaheadChunks must be 0 to 64: 65");
+            "fs.cachefs.readahead.chunks must be 0 to 64: 65");
         assertRefused(CacheSettings.BUFFER_SIZE, "1k", "fs.cachefs.buffer.size must be 4096 to 16777216: 1k");
         assertRefused(CacheSettings.ORIGIN_STREAMS, "0", "fs.cachefs.origin.streams must be 1 to 64: 0");
-        assertRefused(CacheSettings.MAX_IMAGES, "0", "fs.cachefs.max.images must be 1 to 2147483647: 0");
-        assertRefused(CacheSettings.NAMESPACE, "", "fs.cachefs.namespace: namespace must be 1 to 255 characters: ");
+        assertRefused(CacheSettings.MAX_IMAGES, "0", "fs.cachefs.max.images must be >= 1: 0");
+        assertRefused(CacheSettings.NAMESPACE, "", "fs.cachefs.namespace has no value");
         assertRefused(CacheSettings.RAM_TIER_SIZE, "-1", "fs.cachefs.ram.tier.size must be 0 to 1099511627776: -1");
         assertRefused(CacheSettings.RAM_TIER_SIZE, "2t",
             "fs.cachefs.ram.tier.size must be 0 to 1099511627776: 2t");
+    }
+
+    @Test
+    void mountOptionsAreReadFromTheirKeys()
+    {
+        final Configuration conf = conf("/a");
+        conf.set(CacheSettings.BRUN, "30%");
+        conf.set(CacheSettings.BCULL, "20");
+        conf.set(CacheSettings.BSTOP, "10");
+        conf.set(CacheSettings.BACKGROUND_CULLING, "false");
+        conf.set(CacheSettings.LARGE_OBJECT_PERCENT, "50");
+        conf.set(CacheSettings.COMMIT_INTERVAL, "0");
+        conf.set(CacheSettings.NODE_CACHE_SIZE, "1024");
+        conf.set(CacheSettings.MAX_DIRTY_NODES, "2048");
+        conf.set(CacheSettings.WRITE_BEHIND, "false");
+        conf.set(CacheSettings.WRITE_THREADS, "2");
+        conf.set(CacheSettings.RAM_TIER_SIZE, "0");
+        assertThat(CacheSettings.from(conf).options().mountOptions()).isEqualTo(new MountOptions(0, 1024, 2048,
+            new CullingThresholds(30, 20, 10), false, 50, false, 2, 0));
+        assertRefused(CacheSettings.BCULL, "10",
+            "fs.cachefs.bcull must be below brun (10) (0 <= bstop < bcull < brun < 100): 10");
+        assertRefused(CacheSettings.WRITE_BEHIND, "maybe", "fs.cachefs.write.behind must be true or false: maybe");
+        assertRefused(CacheSettings.COMMIT_INTERVAL, "1h", "fs.cachefs.commit.interval must be 0 to 3600: 1h");
+        assertRefused("fs.cachefs.frun", "10%", "fs.cachefs.frun is not supported: cachefs has no file-count " +
+            "culling; it culls by free space alone (brun, bcull, bstop)");
+    }
+
+    @Test
+    void unknownKeysAreIgnoredAndListed()
+    {
+        final Configuration conf = conf("/a");
+        conf.set("fs.cachefs.prefetch.policy", "eager");
+        conf.set("fs.cachefs.chunk.sise", "64k");
+        conf.set("fs.cachefs.wrapped.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");
+        conf.set("fs.cachefsx.size", "1g");
+        final CacheSettings settings = CacheSettings.from(conf);
+        assertThat(settings.ignoredKeys()).containsExactly("fs.cachefs.chunk.sise", "fs.cachefs.prefetch.policy");
+        assertThat(settings.options().chunkSize()).isEqualTo(1 << 20);
+        assertThat(settings.images()).containsExactly(new CacheImage(Path.of("/a"), 0));
+        assertThat(CacheSettings.from(conf("/a")).ignoredKeys()).isEmpty();
+    }
+
+    @Test
+    void aConfigFileAppliesUnderTheKeysGivenBesideIt(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("cachefs.conf");
+        Files.writeString(file, "# shared by every job\ndirs /mnt/a, /mnt/b\nsize 1g\nchunk.size 64k\n" +
+            "namespace lake\nbrun 30\nbcull 20\nbuffer.size 128k\n");
+        final Configuration conf = conf(null);
+        conf.set(CacheSettings.CONFIG, file.toString());
+        conf.set(CacheSettings.CHUNK_SIZE, "128k");
+        conf.set(CacheSettings.BSTOP, "10");
+        final CacheSettings settings = CacheSettings.from(conf);
+        assertThat(settings.images()).containsExactly(new CacheImage(Path.of("/mnt/a"), 1L << 30),
+            new CacheImage(Path.of("/mnt/b"), 1L << 30));
+        assertThat(settings.bufferSize()).isEqualTo(128 << 10);
+        assertThat(settings.options().chunkSize()).isEqualTo(128 << 10);
+        assertThat(settings.options().namespace()).isEqualTo("lake");
+        assertThat(settings.options().mountOptions().thresholds()).isEqualTo(new CullingThresholds(30, 20, 10));
+
+        conf.set(CacheSettings.BRUN, "15");
+        assertThatThrownBy(() -> CacheSettings.from(conf)).isInstanceOf(CacheFsConfigException.class)
+            .hasMessage(file + ":7: bcull must be below brun (15) (0 <= bstop < bcull < brun < 100): 20");
+
+        Files.writeString(file, "chunk.size 64k\nfrun 10%\n");
+        assertThatThrownBy(() -> CacheSettings.from(conf)).isInstanceOf(CacheFsConfigException.class)
+            .hasMessage(file + ":2: frun is not supported: cachefs has no file-count culling; it culls by free " +
+                "space alone (brun, bcull, bstop)");
+
+        Files.writeString(file, "chunk.size 64k\n");
+        final Configuration withoutDirs = conf(null);
+        withoutDirs.set(CacheSettings.CONFIG, file.toString());
+        assertThatThrownBy(() -> CacheSettings.from(withoutDirs)).isInstanceOf(CacheFsConfigException.class)
+            .hasMessage("fs.cachefs.dirs is not set: name one or more block devices, image files or directories " +
+                "(comma-separated) for the cache");
+
+        conf.set(CacheSettings.CONFIG, dir.resolve("missing.conf").toString());
+        assertThatThrownBy(() -> CacheSettings.from(conf)).isInstanceOf(CacheFsConfigException.class)
+            .hasMessage("fs.cachefs.config names " + dir.resolve("missing.conf") + ": no such file");
     }
 
     private static void assertRefused(final String key, final String value, final String message)

@@ -5,10 +5,13 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.cachefs.config.CacheFsConfig;
 import org.cachefs.format.Sizes;
 import org.cachefs.tools.demo.Demo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code cachefs demo}: the end-to-end demonstration ({@link Demo}): an HTTP origin on loopback, a netfs that caches
@@ -29,6 +32,9 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer>
 {
     private final PrintStream out;
+
+    @Spec
+    private CommandSpec spec;
 
     @Option(names = "--image", paramLabel = "PATH", description = "Image file or block device (default: " +
         "${DEFAULT-VALUE}). A new file is created; an existing cachefs image is formatted afresh.",
@@ -61,6 +67,11 @@ public final class DemoCommand implements Callable<Integer>
         defaultValue = "4")
     private int threads;
 
+    @Option(names = ConfigFile.OPTION, paramLabel = "FILE", description = ConfigFile.DESCRIPTION +
+        "the image is the first entry of its dirs, and a new image file is made at its size, unless --image or " +
+        "--size is given. Its other settings are checked but not used by the demo.")
+    private Path config;
+
     /**
      * @param out where the report goes.
      */
@@ -72,7 +83,12 @@ public final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        final long imageBytes = parseSize("--size", size);
+        final CacheFsConfig settings = ConfigFile.read(config);
+        final boolean imageGiven = spec.commandLine().getParseResult().hasMatchedOption("--image");
+        final boolean sizeGiven = spec.commandLine().getParseResult().hasMatchedOption("--size");
+        final Path target = settings == null || imageGiven ? image : ConfigFile.image(null, settings, "--image");
+        final long imageBytes = settings != null && !sizeGiven && settings.size() > 0 ? settings.size() :
+            parseSize("--size", size);
         final long fileBytes = parseSize("--file-size", fileSize);
         if (fileBytes > Integer.MAX_VALUE - 8)
         {
@@ -84,7 +100,7 @@ public final class DemoCommand implements Callable<Integer>
         {
             throw new UsageException("invalid --latency " + latency + ": must be in [0, 10000]");
         }
-        final Demo.Report report = Demo.run(new Demo.Options(image, imageBytes, reuse, force, files, (int)fileBytes,
+        final Demo.Report report = Demo.run(new Demo.Options(target, imageBytes, reuse, force, files, (int)fileBytes,
             latency, threads), out);
         out.flush();
         return report.mismatches() == 0 && report.fsck().exitCode() == 0 ? ExitCodes.OK : ExitCodes.OPERATIONAL;

@@ -108,8 +108,12 @@ public final class FsckCommand implements Callable<Integer>
     @Option(names = { "-v", "--verbose" }, description = "Print each finding.")
     private boolean verbose;
 
+    @Option(names = ConfigFile.OPTION, paramLabel = "FILE", description = ConfigFile.DESCRIPTION +
+        "without DEVICE|IMAGE, the image is the first entry of its dirs.")
+    private Path config;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "DEVICE|IMAGE",
-        description = "The block device or image file to check.")
+        description = "The block device or image file to check (required without --config).")
     private Path target;
 
     @Unmatched
@@ -193,12 +197,16 @@ public final class FsckCommand implements Callable<Integer>
         final String usage = usageError();
         if (usage != null)
         {
-            final PrintWriter err = spec.commandLine().getErr();
-            err.println(spec.root().name() + ": " + usage);
-            err.println("Try '" + spec.qualifiedName() + " --help' for more information.");
-            err.flush();
-            result = FsckResult.EXIT_USAGE;
-            return result;
+            return usage(usage);
+        }
+        final Path target;
+        try
+        {
+            target = ConfigFile.image(this.target, ConfigFile.read(config), "DEVICE|IMAGE");
+        }
+        catch (final UsageException ex)
+        {
+            return usage(ex.getMessage());
         }
         final FsckOptions.Mode mode = yes ? FsckOptions.Mode.YES : preen ? FsckOptions.Mode.PREEN :
             FsckOptions.Mode.NO_CHANGES;
@@ -240,6 +248,16 @@ public final class FsckCommand implements Callable<Integer>
         return result;
     }
 
+    private int usage(final String message)
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        err.println(spec.root().name() + ": " + message);
+        err.println("Try '" + spec.qualifiedName() + " --help' for more information.");
+        err.flush();
+        result = FsckResult.EXIT_USAGE;
+        return result;
+    }
+
     /**
      * @return what is wrong with the command line, or null.
      */
@@ -255,7 +273,7 @@ public final class FsckCommand implements Callable<Integer>
         {
             return "only one of the options -n, -p (or -a) and -y may be given";
         }
-        if (target == null)
+        if (target == null && config == null)
         {
             return "missing required parameter: 'DEVICE|IMAGE'";
         }

@@ -48,7 +48,12 @@ public final class LsCommand implements Callable<Integer>
         "data as hex (key_hex, aux_hex), and as text too (key_text, aux_text) when they are printable UTF-8.")
     private boolean json;
 
-    @Parameters(index = "0", paramLabel = "DEVICE|IMAGE", description = "The block device or image file.")
+    @Option(names = ConfigFile.OPTION, paramLabel = "FILE", description = ConfigFile.DESCRIPTION +
+        "without DEVICE|IMAGE, the image is the first entry of its dirs (a PATH then needs DEVICE|IMAGE before it).")
+    private Path config;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DEVICE|IMAGE",
+        description = "The block device or image file (required without --config).")
     private Path target;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PATH",
@@ -67,9 +72,10 @@ public final class LsCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        final String name = target.getFileName() == null ? target.toString() : target.getFileName().toString();
+        final Path image = ConfigFile.image(target, ConfigFile.read(config), "DEVICE|IMAGE");
+        final String name = image.getFileName() == null ? image.toString() : image.getFileName().toString();
         final ImageListing listing;
-        try (DirectBlockDevice device = DirectBlockDevice.openReadOnly(target))
+        try (DirectBlockDevice device = DirectBlockDevice.openReadOnly(image))
         {
             listing = ImageListing.read(device);
         }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.cachefs.config.CacheFsConfig;
 import org.cachefs.format.FormatVersion;
 import org.cachefs.format.Mkfs;
 import org.cachefs.format.MkfsOptions;
@@ -26,9 +27,10 @@ import picocli.CommandLine.Parameters;
  * <p>
  * This class only turns the command line into {@link MkfsOptions}, sorts out the mistakes that are the command line's
  * (exit 1: an invalid option value, an unknown {@code -E} option, {@code -K} with {@code -E discard}, a missing image
- * without {@code -s}, {@code -s} on a block device, a block size the device cannot take) before anything is written, and leaves the rest to the library (exit 8: a filesystem or cache
- * already there, a device in use, too small, shrinking, I/O errors). An image file it created is removed again if
- * formatting fails.
+ * without {@code -s} or a {@code size} in the {@code --config} file, {@code -s} on a block device, a block size the
+ * device cannot take, a {@code --config} file that cannot be read or used) before anything is written, and leaves the
+ * rest to the library (exit 8: a filesystem or cache already there, a device in use, too small, shrinking, I/O
+ * errors). An image file it created is removed again if formatting fails.
  */
 @Command(
     name = "mkfs.cachefs",
@@ -99,10 +101,18 @@ public final class MkfsCommand implements Callable<Integer>
         description = "Print nothing but errors.")
     private boolean quiet;
 
+    @Option(
+        names = ConfigFile.OPTION,
+        paramLabel = "FILE",
+        description = ConfigFile.DESCRIPTION + "without DEVICE|IMAGE, the image is the first entry of its dirs; " +
+            "without -s, a missing image file is created at its size.")
+    private Path config;
+
     @Parameters(
         index = "0",
+        arity = "0..1",
         paramLabel = "DEVICE|IMAGE",
-        description = "The block device or image file to format.")
+        description = "The block device or image file to format (required without --config).")
     private Path target;
 
     /**
@@ -149,7 +159,9 @@ public final class MkfsCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        final MkfsOptions options = options();
+        final CacheFsConfig settings = ConfigFile.read(config);
+        target = ConfigFile.image(target, settings, "DEVICE|IMAGE");
+        final MkfsOptions options = options(settings);
         final boolean existed = Files.exists(target);
         final boolean anythingThere = existed || Files.exists(target, LinkOption.NOFOLLOW_LINKS);
         checkTarget(options, existed);
@@ -176,13 +188,28 @@ public final class MkfsCommand implements Callable<Integer>
         return ExitCodes.OK;
     }
 
-    private MkfsOptions options()
+    /**
+     * @param settings the {@code --config} file's settings, or null: its {@code size} creates a missing image when
+     *                 {@code -s} is not given.
+     */
+    private MkfsOptions options(final CacheFsConfig settings)
     {
         final int bytesPerBlock = parseBlockSize();
         final long bytes;
         try
         {
-            bytes = size == null ? -1 : Sizes.parse(size);
+            if (size != null)
+            {
+                bytes = Sizes.parse(size);
+            }
+            else if (settings != null && settings.size() > 0 && !Files.exists(target))
+            {
+                bytes = settings.size();
+            }
+            else
+            {
+                bytes = -1;
+            }
         }
         catch (final IllegalArgumentException ex)
         {

@@ -33,7 +33,12 @@ public final class StatCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     private boolean json;
 
-    @Parameters(index = "0", paramLabel = "DEVICE|IMAGE", description = "The block device or image file.")
+    @Option(names = ConfigFile.OPTION, paramLabel = "FILE", description = ConfigFile.DESCRIPTION +
+        "without DEVICE|IMAGE, the image is the first entry of its dirs.")
+    private Path config;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DEVICE|IMAGE",
+        description = "The block device or image file (required without --config).")
     private Path target;
 
     /**
@@ -47,14 +52,15 @@ public final class StatCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
+        final Path image = ConfigFile.image(target, ConfigFile.read(config), "DEVICE|IMAGE");
         final ImageStat stat;
         try
         {
-            stat = ImageStat.read(target);
+            stat = ImageStat.read(image);
         }
         catch (final IOException ex)
         {
-            throw ToolRunner.naming(target.getFileName() == null ? target.toString() : target.getFileName().toString(),
+            throw ToolRunner.naming(image.getFileName() == null ? image.toString() : image.getFileName().toString(),
                 ex);
         }
         if (json)

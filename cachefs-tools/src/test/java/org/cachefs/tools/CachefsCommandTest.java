@@ -96,7 +96,8 @@ class CachefsCommandTest
 
         assertThat(help.exitCode()).isEqualTo(0);
         assertThat(help.out()).startsWith(
-            "Usage: cachefs mkfs [-fhKqV] [-b BLOCKSIZE] [-L LABEL] [-s SIZE] [-E OPTIONS]... DEVICE|IMAGE\n");
+            "Usage: cachefs mkfs [-fhKqV] [-b BLOCKSIZE] [--config FILE] [-L LABEL] [-s SIZE] [-E OPTIONS]...\n" +
+            "                    [DEVICE|IMAGE]\n");
         assertThat(cachefs("help", "mkfs")).isEqualTo(help);
         assertThat(cachefs("mkfs", "-V")).isEqualTo(new ToolOutput(0,
             "cachefs mkfs " + ToolOutput.expectedVersion() + "\non-disk format 1.0\n", ""));

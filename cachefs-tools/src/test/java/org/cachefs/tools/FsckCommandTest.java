@@ -262,7 +262,7 @@ class FsckCommandTest
         assertThat(help.exitCode()).isEqualTo(0);
         assertThat(help.err()).isEmpty();
         assertThat(help.out()).isEqualTo(
-            "Usage: fsck.cachefs [-fhnpvVy] [--check-pages] [DEVICE|IMAGE]\n" +
+            "Usage: fsck.cachefs [-fhnpvVy] [--check-pages] [--config=FILE] [DEVICE|IMAGE]\n" +
             "\n" +
             "Checks a cachefs block device or image file: both superblock slots and the backup, the commit\n" +
             "record, the index tree, every object record and page map, the bitmap against the trees; with\n" +
@@ -275,7 +275,7 @@ class FsckCommandTest
             "during which a new commit lands is run again), and refuses to repair.\n" +
             "\n" +
             "Arguments:\n" +
-            "      [DEVICE|IMAGE]   The block device or image file to check.\n" +
+            "      [DEVICE|IMAGE]   The block device or image file to check (required without --config).\n" +
             "\n" +
             "Options:\n" +
             "  -n                   Check only: open read-only and change nothing (the default).\n" +
@@ -288,6 +288,8 @@ class FsckCommandTest
             "                         a quick answer from its two superblock slots).\n" +
             "      --check-pages    Also read every data page and check its CRC32C (implies -f).\n" +
             "  -v, --verbose        Print each finding.\n" +
+            "      --config=FILE    A cachefs.conf file (see the README's \"Configuration file\"); without\n" +
+            "                         DEVICE|IMAGE, the image is the first entry of its dirs.\n" +
             "  -h, --help           Show this help message and exit.\n" +
             "  -V, --version        Print version information and exit.\n" +
             "\n" +
@@ -301,7 +303,8 @@ class FsckCommandTest
             "  32  cancelled by user request (SIGINT or SIGTERM during the check)\n");
         assertThat(fsck("--version")).isEqualTo(new ToolOutput(0,
             "fsck.cachefs " + ToolOutput.expectedVersion() + "\non-disk format 1.0\n", ""));
-        assertThat(cachefs("help", "fsck").out()).startsWith("Usage: cachefs fsck [-fhnpvVy] [--check-pages] [DEVICE|IMAGE]\n");
+        assertThat(cachefs("help", "fsck").out())
+            .startsWith("Usage: cachefs fsck [-fhnpvVy] [--check-pages] [--config=FILE] [DEVICE|IMAGE]\n");
     }
 
     @Test

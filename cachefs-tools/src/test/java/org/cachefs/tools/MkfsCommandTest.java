@@ -415,7 +415,8 @@ class MkfsCommandTest
         assertThat(result.exitCode()).isEqualTo(0);
         assertThat(result.err()).isEmpty();
         assertThat(result.out()).startsWith(
-            "Usage: mkfs.cachefs [-fhKqV] [-b BLOCKSIZE] [-L LABEL] [-s SIZE] [-E OPTIONS]... DEVICE|IMAGE\n\n" +
+            "Usage: mkfs.cachefs [-fhKqV] [-b BLOCKSIZE] [--config FILE] [-L LABEL] [-s SIZE] [-E OPTIONS]...\n" +
+            "                    [DEVICE|IMAGE]\n\n" +
             "Formats a block device or image file as an empty cachefs cache.\n");
         assertThat(result.out()).contains(
             "  -b, --block-size BLOCKSIZE\n",
@@ -425,6 +426,9 @@ class MkfsCommandTest
             "  -E, --extended-options OPTIONS\n",
             "  -K, --keep ",
             "  -q, --quiet ",
+            "      --config FILE    A cachefs.conf file (see the README's \"Configuration file\"); without\n" +
+            "                         DEVICE|IMAGE, the image is the first entry of its dirs; without -s, a\n" +
+            "                         missing image file is created at its size.\n",
             "  -h, --help ",
             "  -V, --version ",
             "Exit status: 0 formatted, 1 usage error (nothing written), 8 operational error.\n");

@@ -345,8 +345,10 @@ class StatCommandTest
 
         assertThat(result.exitCode()).isEqualTo(0);
         assertThat(result.err()).isEmpty();
-        assertThat(result.out()).startsWith("Usage: cachefs stat [-hV] [--json] DEVICE|IMAGE\n");
-        assertThat(result.out()).contains("      --json         Print one JSON object instead of text.\n");
+        assertThat(result.out()).startsWith("Usage: cachefs stat [-hV] [--json] [--config=FILE] [DEVICE|IMAGE]\n");
+        assertThat(result.out()).contains("      --json           Print one JSON object instead of text.\n",
+            "      --config=FILE    A cachefs.conf file (see the README's \"Configuration file\"); without\n" +
+            "                         DEVICE|IMAGE, the image is the first entry of its dirs.\n");
         assertThat(cachefs("help", "stat")).isEqualTo(result);
     }
 
