@@ -105,7 +105,7 @@ public final class BenchFiles
         {
             Files.deleteIfExists(tmp);
             throw new IOException("cannot write " + tmp + " with O_DIRECT (" + ex.getMessage() + "); point -D" +
-                DIR_PROPERTY + " at a directory on ext4 or xfs (not tmpfs)", ex);
+                DIR_PROPERTY + " at a directory on ext4 or xfs (or tmpfs on Linux 6.6 or later)", ex);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         Files.writeString(marker, stamp + "\n", StandardCharsets.UTF_8);

@@ -64,7 +64,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
                 "recovered from commit " + (store.snapshot().generation() - 1));
         }
         final RamTier ram = store.ram();
-        LOG.log(System.Logger.Level.INFO, "cachefs " + store.device().name() + " mounted: " + (ram == null ?
+        LOG.log(System.Logger.Level.DEBUG, "cachefs " + store.device().name() + " mounted: " + (ram == null ?
             "RAM tier off" : "RAM tier of up to " + ((long)ram.capacityPages() * pageSize >> 20) + " MiB"));
     }
 
@@ -651,6 +651,7 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         {
             return Result.NO_BUFS;
         }
+        final long startNanos = System.nanoTime();
         final int count = pages.size();
         final Scratch scratch = SCRATCH.get().ensure(count);
         final long[] indexes = scratch.indexes;
@@ -724,6 +725,8 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
             {
                 pages.remove(i);
             }
+            // Of the pages the RAM tier did not serve, those not left in the list were read from the device.
+            store.timePageReads(startNanos, count, misses - kept, kept);
             return noBufs ? Result.NO_BUFS : noData ? Result.NO_DATA : Result.OK;
         }
         catch (final IOException | CacheFsException ex)

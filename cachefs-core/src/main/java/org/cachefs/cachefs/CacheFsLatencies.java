@@ -5,13 +5,13 @@ package org.cachefs.cachefs;
  * timed with {@link System#nanoTime()} from the call into the store to its return; operations that fail with an
  * error are not timed.
  *
- * @param hits    single-page reads that returned the page, from the RAM tier or the device, and pages served from the
- *                RAM tier by multi-page reads. Pages of multi-page reads that come from the device, in merged I/Os,
- *                are not timed. RAM-tier hits are timed one in {@value StoreLatencies#RAM_HIT_SAMPLING}, chosen at
+ * @param hits    pages read, from the RAM tier or the device. A multi-page read (the netfs's
+ *                {@code readOrAllocPages}, as the read-through API and the Hadoop file system make) counts each page
+ *                it read from the device with the call's time divided by its pages. RAM-tier hits are timed one in {@value StoreLatencies#RAM_HIT_SAMPLING}, chosen at
  *                random, each timed one counting {@value StoreLatencies#RAM_HIT_SAMPLING}: their count is an
  *                estimate, and so is this summary's.
- * @param misses  single-page reads that returned no data: the page not stored, or dropped on a check-value
- *                mismatch.
+ * @param misses  pages asked for and not returned: not stored, or dropped on a check-value mismatch; a multi-page
+ *                read counts each such page with the call's time divided by its pages.
  * @param stores  pages handed to the store to write, stored or refused; a call that stores several pages at once
  *                counts each page with the call's time divided by its pages.
  * @param commits commits: periodic, sync, under space pressure or after a cull batch, and the mount's and unmount's.

@@ -153,6 +153,14 @@ final class CacheStore implements Closeable
     }
 
     /**
+     * Times a multi-page read of the backend's (see {@link StoreLatencies#pageReads}).
+     */
+    void timePageReads(final long startNanos, final int pages, final int deviceHits, final int misses)
+    {
+        state.latencies.pageReads(startNanos, pages, deviceHits, misses);
+    }
+
+    /**
      * Finds an object and takes a use of it.
      *
      * @return the live record, or null if there is no such object.

@@ -19,6 +19,9 @@ public record CullingThresholds(int brun, int bcull, int bstop)
     /**
      * Checks the limits.
      *
+     * @param brun  culling stops once free space is at or above this.
+     * @param bcull culling starts when free space falls below this.
+     * @param bstop new allocations are refused while free space is below this.
      * @throws IllegalArgumentException naming the limit that is out of [0, 99] or out of order.
      */
     public CullingThresholds

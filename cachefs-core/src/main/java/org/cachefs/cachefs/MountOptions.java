@@ -50,6 +50,15 @@ public record MountOptions(
     /**
      * Checks every option.
      *
+     * @param commitIntervalSeconds see {@link #commitIntervalSeconds()}, 0 to 3600.
+     * @param nodeCacheSize         see {@link #nodeCacheSize()}, 16 to 1048576.
+     * @param maxDirtyNodes         see {@link #maxDirtyNodes()}, 64 to 1048576.
+     * @param thresholds            see {@link #thresholds()}, not null.
+     * @param backgroundCulling     see {@link #backgroundCulling()}.
+     * @param largeObjectPercent    see {@link #largeObjectPercent()}, 1 to 100.
+     * @param writeBehind           see {@link #writeBehind()}.
+     * @param writeThreads          see {@link #writeThreads()}, 1 to 64.
+     * @param ramTierBytes          see {@link #ramTierBytes()}, 0 to 2^40.
      * @throws IllegalArgumentException naming the first option out of its range, or {@code thresholds} null.
      */
     public MountOptions

@@ -84,6 +84,27 @@ final class StoreLatencies
         }
     }
 
+    /**
+     * Records a multi-page read of {@code pages} pages that started at {@code startNanos}: {@code hits} pages read
+     * from the device and {@code misses} not stored each count the call's time divided by {@code pages} (pages the RAM
+     * tier served are timed by {@link #ramHit}).
+     */
+    void pageReads(final long startNanos, final int pages, final int hits, final int misses)
+    {
+        if (pages > 0 && (hits > 0 || misses > 0))
+        {
+            final long perPage = since(startNanos) / pages;
+            if (hits > 0)
+            {
+                this.hits.recordValueWithCount(perPage, hits);
+            }
+            if (misses > 0)
+            {
+                this.misses.recordValueWithCount(perPage, misses);
+            }
+        }
+    }
+
     void commit(final long startNanos)
     {
         commits.recordValue(since(startNanos));

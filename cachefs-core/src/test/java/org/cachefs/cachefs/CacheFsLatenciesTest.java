@@ -7,9 +7,16 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import java.util.concurrent.TimeUnit;
+
 import org.cachefs.format.Mkfs;
 import org.cachefs.format.MkfsOptions;
 import org.cachefs.format.device.AlignedBuffers;
+import org.cachefs.readthrough.CachedFile;
+import org.cachefs.readthrough.FileVersion;
+import org.cachefs.readthrough.Origin;
+import org.cachefs.readthrough.ReadThroughCache;
+import org.cachefs.readthrough.ReadThroughOptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,6 +194,49 @@ class CacheFsLatenciesTest
             assertThat((hits.count() - 4) % StoreLatencies.RAM_HIT_SAMPLING).isZero();
             assertThat(hits.count() - 4).isBetween(4000L - 1680, 4000L + 1680);
             assertOrdered(hits);
+        }
+    }
+
+    @Test
+    void pagesOfMultiPageReadsAreTimedEachAsAHitOrAMiss() throws Exception
+    {
+        final ReadThroughOptions options = ReadThroughOptions.builder().image(image, 0).chunkSize(8 * PAGE)
+            .mountOptions(OPTIONS).jmx(false).build();
+        try (ReadThroughCache cache = ReadThroughCache.open(new Origin()
+        {
+            @Override
+            public FileVersion stat(final String path)
+            {
+                return new FileVersion(16 * PAGE, "v1");
+            }
+
+            @Override
+            public void read(final String path, final FileVersion version, final long offset, final ByteBuffer dst)
+            {
+                for (long at = offset; dst.hasRemaining(); at++)
+                {
+                    dst.put((byte)at);
+                }
+            }
+        }, options))
+        {
+            final CacheFsBackend backend = cache.mountedImages().get(0).backend();
+            try (CachedFile file = cache.open("/sixteen-pages"))
+            {
+                // The first chunk of 8 pages, stored; then both chunks: 8 pages read from the device, 8 missed.
+                file.readFully(0, ByteBuffer.allocate(8 * PAGE));
+                assertThat(cache.awaitStored(10, TimeUnit.SECONDS)).isTrue();
+                final long missesCold = backend.latencies().misses().count();
+                assertThat(backend.latencies().hits().count()).isZero();
+                file.readFully(0, ByteBuffer.allocate(16 * PAGE));
+                assertThat(cache.awaitStored(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(backend.latencies().hits().count()).isEqualTo(8);
+                assertThat(backend.latencies().misses().count()).isEqualTo(missesCold + 8);
+                file.readFully(0, ByteBuffer.allocate(16 * PAGE));
+                assertThat(backend.latencies().hits().count()).isEqualTo(24);
+                assertThat(backend.latencies().misses().count()).isEqualTo(missesCold + 8);
+                assertOrdered(backend.latencies().hits());
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.cachefs.cachefs.MountOptions;
 import org.cachefs.config.CacheFsConfig;
 import org.cachefs.format.Sizes;
 import org.cachefs.tools.demo.Demo;
@@ -69,7 +70,8 @@ public final class DemoCommand implements Callable<Integer>
 
     @Option(names = ConfigFile.OPTION, paramLabel = "FILE", description = ConfigFile.DESCRIPTION +
         "the image is the first entry of its dirs, and a new image file is made at its size, unless --image or " +
-        "--size is given. Its other settings are checked but not used by the demo.")
+        "--size is given; its mount options (culling, RAM tier, write-behind, commits) apply. Its read-through and " +
+        "Hadoop settings are checked but not used by the demo.")
     private Path config;
 
     /**
@@ -101,7 +103,7 @@ public final class DemoCommand implements Callable<Integer>
             throw new UsageException("invalid --latency " + latency + ": must be in [0, 10000]");
         }
         final Demo.Report report = Demo.run(new Demo.Options(target, imageBytes, reuse, force, files, (int)fileBytes,
-            latency, threads), out);
+            latency, threads, settings == null ? MountOptions.defaults() : settings.mountOptions()), out);
         out.flush();
         return report.mismatches() == 0 && report.fsck().exitCode() == 0 ? ExitCodes.OK : ExitCodes.OPERATIONAL;
     }

@@ -134,18 +134,20 @@ class ConfigOptionTest
     @Test
     void theDemoTakesItsImageAndSizeFromTheFileUnlessGiven() throws IOException
     {
-        Files.writeString(conf, "dirs " + image + "\nsize 8M\nwrite.threads 2\n");
+        Files.writeString(conf, "dirs " + image + "\nsize 8M\nwrite.threads 2\nram.tier.size 1m\n");
         final ToolOutput run = cachefs("demo", "--config", conf.toString(), "--files", "2", "--file-size", "8K",
             "--latency", "0");
         assertThat(run.err()).isEmpty();
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("every byte read matched the origin");
+        assertThat(run.out()).contains("every byte read matched the origin")
+            .contains("\ncache:   mounted, RAM tier of up to 1.0 MiB above the image\n");
         assertThat(TestImages.header(image).layout().blockCount()).isEqualTo(2048);
 
         final Path given = dir.resolve("given.img");
         final ToolOutput explicit = cachefs("demo", "--config", conf.toString(), "--image", given.toString(),
             "--size", "16M", "--files", "2", "--file-size", "8K", "--latency", "0");
         assertThat(explicit.exitCode()).isZero();
+        assertThat(explicit.out()).contains("\ncache:   mounted, RAM tier of up to 1.0 MiB above the image\n");
         assertThat(TestImages.header(given).layout().blockCount()).isEqualTo(4096);
     }
 

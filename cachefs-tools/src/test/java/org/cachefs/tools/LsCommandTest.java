@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.cachefs.cachefs.MountOptions;
 import org.cachefs.tools.demo.Demo;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class LsCommandTest
     void populate() throws Exception
     {
         image = dir.resolve("cache.img");
-        Demo.run(new Demo.Options(image, 8L << 20, false, false, 2, 10_000, 0, 1),
+        Demo.run(new Demo.Options(image, 8L << 20, false, false, 2, 10_000, 0, 1, MountOptions.defaults()),
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 

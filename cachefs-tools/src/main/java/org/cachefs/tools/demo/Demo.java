@@ -16,6 +16,9 @@ import java.util.concurrent.Future;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
+import org.cachefs.cachefs.CacheFsLatencies;
+import org.cachefs.cachefs.LatencySummary;
+import org.cachefs.cachefs.MountOptions;
 import org.cachefs.format.CacheFsException;
 import org.cachefs.format.CommitRecord;
 import org.cachefs.format.Fsck;
@@ -51,10 +54,11 @@ public final class Demo
      * @param fileSize     bytes per file.
      * @param latencyMillis latency the origin adds to each request.
      * @param threads      files read at once.
+     * @param mountOptions how the image is mounted (culling, RAM tier, write-behind, commits).
      */
     public record Options(
         Path image, long imageSize, boolean reuse, boolean force, int files, int fileSize, long latencyMillis,
-        int threads)
+        int threads, MountOptions mountOptions)
     {
     }
 
@@ -80,10 +84,12 @@ public final class Demo
      *
      * @param passes the passes, in order.
      * @param stats  the read-through statistics of the run.
+     * @param store  the store's latencies over the run (hits, misses, page stores, commits, culling passes).
      * @param commit the image's last commit after unmounting (objects, pages, blocks used).
      * @param fsck   the check of the image after unmounting.
      */
-    public record Report(List<Pass> passes, ReadThroughStats stats, CommitRecord commit, FsckResult fsck)
+    public record Report(
+        List<Pass> passes, ReadThroughStats stats, CacheFsLatencies store, CommitRecord commit, FsckResult fsck)
     {
         /**
          * @return the reads of all passes whose bytes differed from the origin's: 0 when the demonstration passed.
@@ -111,6 +117,7 @@ public final class Demo
         prepareImage(options, out);
         final List<Pass> passes = new ArrayList<>();
         final ReadThroughStats stats;
+        final CacheFsLatencies latencies;
         try (OriginServer server = new OriginServer(options.latencyMillis()))
         {
             final List<String> names = new ArrayList<>();
@@ -121,7 +128,8 @@ public final class Demo
             }
             final HttpOrigin origin = new HttpOrigin(server.baseUri());
             final ReadThroughOptions cacheOptions = ReadThroughOptions.builder()
-                .image(options.image(), 0).namespace("demo-origin").jmx(false).build();
+                .image(options.image(), 0).namespace("demo-origin").mountOptions(options.mountOptions()).jmx(false)
+                .build();
             try (ReadThroughCache cache = ReadThroughCache.open(origin, cacheOptions))
             {
                 if (cache.stats().unavailableImages() > 0)
@@ -140,6 +148,7 @@ public final class Demo
                 server.change(names.get(0));
                 passes.add(pass("changed", List.of(names.get(0)), cache, origin, server, 1));
                 stats = cache.stats();
+                latencies = cache.mountedImages().get(0).backend().latencies();
             }
         }
         // Unmounted: the last commit, and a check of the image as fsck.cachefs --check-pages -n would.
@@ -150,7 +159,7 @@ public final class Demo
         }
         final FsckResult fsck = Fsck.check(options.image(), new FsckOptions(FsckOptions.Mode.NO_CHANGES, true, false),
             null);
-        final Report report = new Report(passes, stats, commit, fsck);
+        final Report report = new Report(passes, stats, latencies, commit, fsck);
         print(report, out);
         out.printf("%nfsck.cachefs --check-pages -n: %s (exit %d)%n", fsck.summary(), fsck.exitCode());
         return report;
@@ -296,8 +305,28 @@ public final class Demo
             stats.hitLatency().getValueAtPercentile(50) / 1000, stats.hitLatency().getValueAtPercentile(99) / 1000,
             stats.originRequests(), stats.originLatency().getValueAtPercentile(50) / 1e6, stats.storedPages(),
             stats.fallbacks());
+        final CacheFsLatencies store = report.store();
+        out.printf(Locale.ROOT, "store:   page hits %s, misses %s, page stores %s, commits %s%n",
+            latencies(store.hits()), latencies(store.misses()), latencies(store.stores()), latencies(store.commits()));
         final CommitRecord commit = report.commit();
         out.printf("cache:   %d objects, %d pages, %d blocks used, commit %d%n", commit.objectCount(),
             commit.pageCount(), commit.usedBlocks(), commit.generation());
+    }
+
+    /** "N (p50 X us, p99 Y us)" of one kind of operation, or "0" if none was timed. */
+    private static String latencies(final LatencySummary summary)
+    {
+        if (summary.count() == 0)
+        {
+            return "0";
+        }
+        return String.format(Locale.ROOT, "%d (p50 %s, p99 %s)", summary.count(), micros(summary.p50Nanos()),
+            micros(summary.p99Nanos()));
+    }
+
+    private static String micros(final long nanos)
+    {
+        return nanos < 10_000_000 ? String.format(Locale.ROOT, "%d us", nanos / 1000) :
+            String.format(Locale.ROOT, "%d ms", nanos / 1_000_000);
     }
 }

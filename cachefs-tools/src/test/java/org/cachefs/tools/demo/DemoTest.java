@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.cachefs.cachefs.MountOptions;
 import org.cachefs.format.CacheFsException;
 import org.cachefs.tools.CachefsCommand;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class DemoTest
 
     private Demo.Report run(final Path image, final boolean reuse, final ByteArrayOutputStream out) throws IOException
     {
-        return Demo.run(new Demo.Options(image, 8L << 20, reuse, false, 3, 100_000, 0, 2),
+        return Demo.run(new Demo.Options(image, 8L << 20, reuse, false, 3, 100_000, 0, 2, MountOptions.defaults()),
             new PrintStream(out, true, StandardCharsets.UTF_8));
     }
 
@@ -49,12 +50,15 @@ class DemoTest
         assertThat(report.commit().objectCount()).isEqualTo(5);
         assertThat(report.stats().fallbacks()).isZero();
         assertThat(report.stats().storedPages()).isEqualTo(100);
+        assertThat(report.store().hits().count()).as("the warm pass's pages, from the device").isEqualTo(75);
+        assertThat(report.store().stores().count()).isEqualTo(100);
         assertThat(report.fsck().exitCode()).isZero();
         final String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains(" formatted (8.0 MiB)\ncache:   mounted, RAM tier of up to 128.0 MiB above the " +
                 "image\norigin:  http://127.0.0.1:")
             .contains("every byte read matched the origin")
             .contains("reads:   7, 3 from the cache (p50 ")
+            .contains("\nstore:   page hits 75 (p50 ")
             .contains("cache:   5 objects, 75 pages, ")
             .contains("\nfsck.cachefs --check-pages -n: demo.img: clean, 5 objects, 75 pages, ");
     }
