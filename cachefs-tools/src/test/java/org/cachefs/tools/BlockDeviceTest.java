@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.cachefs.cachefs.CacheFs;
+import org.cachefs.cachefs.CacheFsBackend;
+import org.cachefs.cachefs.MountOptions;
 import org.cachefs.format.device.DirectBlockDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,6 +113,31 @@ class BlockDeviceTest
 
         assertThat(result).isEqualTo(new ToolOutput(8, "",
             "mkfs.cachefs: " + loop.getFileName() + " is in use by another cachefs instance\n"));
+    }
+
+    @Test
+    void fsckNamesALiveMountOfTheDeviceAndRefusesToRepairIt() throws IOException
+    {
+        assertThat(mkfs("-q", loop.toString()).exitCode()).isEqualTo(0);
+        final String name = loop.getFileName().toString();
+        final String holder = "in use by another cachefs instance or a mounted filesystem (the system does not say " +
+            "which process)";
+        final ToolOutput check;
+        final ToolOutput repair;
+        try (CacheFsBackend mounted = CacheFs.mount(loop, MountOptions.defaults().withRamTierBytes(0)))
+        {
+            check = FsckCommandTest.fsck("-n", loop.toString());
+            repair = FsckCommandTest.fsck("-y", loop.toString());
+        }
+
+        assertThat(check.err()).isEmpty();
+        assertThat(check.out()).startsWith(name + ": mounted: " + holder + "; checking its last commit read-only, " +
+            "the answer may already be stale\n" + name + ": clean, 0 objects, 0 pages, ");
+        assertThat(check.exitCode()).isEqualTo(0);
+        assertThat(repair).isEqualTo(new ToolOutput(8, "", "fsck.cachefs: " + name + " is mounted: " + holder +
+            ": unmount it first, or check it read-only with -n\n"));
+        // Unmounted: no longer named.
+        assertThat(FsckCommandTest.fsck("-n", "-f", loop.toString()).out()).startsWith(name + ": clean, ");
     }
 
     private static Path losetup()
