@@ -76,15 +76,10 @@ public final class CacheFsMetrics implements MeterBinder, AutoCloseable
 
     private final List<Source> sources;
     private final Tags tags;
-    private final List<Registration> registrations = new ArrayList<>();
+    private final BoundMeters bound = new BoundMeters();
 
     /** One cache: its name, and its FS-Cache and backend, either of which may be absent. */
     private record Source(String cache, FsCache fsCache, CacheFsBackend backend)
-    {
-    }
-
-    /** A meter this binder registered, and where. */
-    private record Registration(MeterRegistry registry, Meter meter)
     {
     }
 
@@ -222,11 +217,7 @@ public final class CacheFsMetrics implements MeterBinder, AutoCloseable
     @Override
     public synchronized void close()
     {
-        for (final Registration registration : registrations)
-        {
-            registration.registry().remove(registration.meter());
-        }
-        registrations.clear();
+        bound.removeAll();
     }
 
     /**
@@ -370,7 +361,7 @@ public final class CacheFsMetrics implements MeterBinder, AutoCloseable
 
     private void registered(final MeterRegistry registry, final Meter meter)
     {
-        registrations.add(new Registration(registry, meter));
+        bound.add(registry, meter);
     }
 
     private static String checkCache(final String cache)

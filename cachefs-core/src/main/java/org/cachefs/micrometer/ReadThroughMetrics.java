@@ -1,7 +1,5 @@
 package org.cachefs.micrometer;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -46,12 +44,7 @@ public final class ReadThroughMetrics implements MeterBinder, AutoCloseable
 
     private final ReadThroughCache cache;
     private final String name;
-    private final List<Registration> registrations = new ArrayList<>();
-
-    /** A meter this binder registered, and where. */
-    private record Registration(MeterRegistry registry, Meter meter)
-    {
-    }
+    private final BoundMeters bound = new BoundMeters();
 
     private ReadThroughMetrics(final ReadThroughCache cache, final String name)
     {
@@ -134,11 +127,7 @@ public final class ReadThroughMetrics implements MeterBinder, AutoCloseable
     @Override
     public synchronized void close()
     {
-        for (final Registration registration : registrations)
-        {
-            registration.registry().remove(registration.meter());
-        }
-        registrations.clear();
+        bound.removeAll();
     }
 
     private void latencies(
@@ -176,7 +165,7 @@ public final class ReadThroughMetrics implements MeterBinder, AutoCloseable
 
     private void register(final MeterRegistry registry, final Meter meter)
     {
-        registrations.add(new Registration(registry, meter));
+        bound.add(registry, meter);
     }
 
     /**

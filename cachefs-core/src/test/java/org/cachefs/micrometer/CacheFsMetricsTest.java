@@ -524,8 +524,8 @@ class CacheFsMetricsTest
             .isInstanceOf(NullPointerException.class).hasMessage("registry");
     }
 
-    /** An origin of files of a given length whose every byte is its offset's low byte. */
-    private static final class GeneratedOrigin implements Origin
+    /** An origin of files of 8 pages whose every byte is its offset's low byte; {@link ReadThroughMetricsTest} too. */
+    static final class GeneratedOrigin implements Origin
     {
         @Override
         public FileVersion stat(final String path)

@@ -14,8 +14,6 @@ import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.cachefs.cachefs.MountOptions;
 import org.cachefs.readthrough.CachedFile;
-import org.cachefs.readthrough.FileVersion;
-import org.cachefs.readthrough.Origin;
 import org.cachefs.readthrough.ReadThroughCache;
 import org.cachefs.readthrough.ReadThroughOptions;
 import org.cachefs.readthrough.ReadThroughStats;
@@ -40,25 +38,6 @@ class ReadThroughMetricsTest
     private final MockClock clock = new MockClock();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
 
-    /** Files of 8 pages whose byte at offset {@code i} is {@code (byte)i}. */
-    private static final class EightPages implements Origin
-    {
-        @Override
-        public FileVersion stat(final String path)
-        {
-            return new FileVersion(8 * PAGE, "v1");
-        }
-
-        @Override
-        public void read(final String path, final FileVersion version, final long offset, final ByteBuffer dst)
-        {
-            for (long at = offset; dst.hasRemaining(); at++)
-            {
-                dst.put((byte)at);
-            }
-        }
-    }
-
     private double counter(final String name, final Tag... tags)
     {
         return registry.get(name).tag(CacheFsMetrics.CACHE_TAG, "reads").tags(List.of(tags)).functionCounter()
@@ -71,7 +50,7 @@ class ReadThroughMetricsTest
         final ReadThroughOptions options = ReadThroughOptions.builder().image(dir.resolve("cache.img"), 16L << 20)
             .mountOptions(MountOptions.defaults().withBackgroundCulling(false)).jmx(false).build();
         final ReadThroughMetrics metrics;
-        try (ReadThroughCache cache = ReadThroughCache.open(new EightPages(), options))
+        try (ReadThroughCache cache = ReadThroughCache.open(new CacheFsMetricsTest.GeneratedOrigin(), options))
         {
             metrics = ReadThroughMetrics.of(cache, "reads");
             metrics.bindTo(registry);
@@ -154,7 +133,7 @@ class ReadThroughMetricsTest
     {
         final ReadThroughOptions options = ReadThroughOptions.builder().image(dir.resolve("cache.img"), 16L << 20)
             .jmx(false).build();
-        try (ReadThroughCache cache = ReadThroughCache.open(new EightPages(), options))
+        try (ReadThroughCache cache = ReadThroughCache.open(new CacheFsMetricsTest.GeneratedOrigin(), options))
         {
             assertThatThrownBy(() -> ReadThroughMetrics.of(cache, ""))
                 .isInstanceOf(IllegalArgumentException.class)
