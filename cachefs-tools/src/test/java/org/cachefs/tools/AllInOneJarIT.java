@@ -1,12 +1,11 @@
 package org.cachefs.tools;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Runs the all-in-one jar the package phase made, {@code cachefs-tools-VERSION-all.jar}, as its users do: with
@@ -24,18 +22,10 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class AllInOneJarIT
 {
-    private static final long TIMEOUT_SECONDS = 120;
-
     private static Path jar;
 
     @TempDir
     Path dir;
-
-    private int runs;
-
-    record Run(int exitCode, String out, String err)
-    {
-    }
 
     @BeforeAll
     static void findTheJar()
@@ -49,9 +39,9 @@ class AllInOneJarIT
     {
         for (final Path java : ReadmeSampleTest.javas())
         {
-            assertThat(run(java, "--version")).as(java.toString()).isEqualTo(new Run(0,
+            assertThat(run(java, "--version")).as(java.toString()).isEqualTo(new ProcessRun(0,
                 "cachefs " + ToolOutput.expectedVersion() + "\non-disk format 1.0\n", ""));
-            final Run help = run(java, "--help");
+            final ProcessRun help = run(java, "--help");
             assertThat(help.exitCode()).as(java.toString()).isZero();
             assertThat(help.err()).as(java.toString()).isEmpty();
             assertThat(help.out()).as(java.toString()).startsWith("Usage: cachefs [-hV] COMMAND\n\n" +
@@ -67,10 +57,10 @@ class AllInOneJarIT
             final String name = "cache-" + ReadmeSampleTest.feature(java) + ".img";
 
             assertThat(run(java, "mkfs", "-q", "-s", "10M", "-L", "all-in-one", name))
-                .as(java.toString()).isEqualTo(new Run(0, "", ""));
+                .as(java.toString()).isEqualTo(new ProcessRun(0, "", ""));
             assertThat(run(java, "fsck", "-f", name)).as(java.toString())
-                .isEqualTo(new Run(0, name + ": clean, 0 objects, 0 pages, 5/2560 blocks\n", ""));
-            final Run stat = run(java, "stat", "--json", name);
+                .isEqualTo(new ProcessRun(0, name + ": clean, 0 objects, 0 pages, 5/2560 blocks\n", ""));
+            final ProcessRun stat = run(java, "stat", "--json", name);
             assertThat(stat.err()).as(java.toString()).isEmpty();
             assertThat(stat.exitCode()).as(java.toString()).isZero();
             assertThat(StrictJson.parseObject(stat.out())).as(java.toString())
@@ -86,11 +76,11 @@ class AllInOneJarIT
     {
         final Path java = ReadmeSampleTest.javas().get(0);
 
-        assertThat(run(java, "mkfs", "-s", "12Q", "x.img")).isEqualTo(new Run(1, "",
+        assertThat(run(java, "mkfs", "-s", "12Q", "x.img")).isEqualTo(new ProcessRun(1, "",
             "cachefs: invalid size '12Q': expected a number with an optional K, M, G, T or P suffix\n" +
             "Try 'cachefs mkfs --help' for more information.\n"));
         assertThat(dir.resolve("x.img")).doesNotExist();
-        assertThat(run(java, "frobnicate")).isEqualTo(new Run(1, "",
+        assertThat(run(java, "frobnicate")).isEqualTo(new ProcessRun(1, "",
             "cachefs: unknown command 'frobnicate': one of demo, stat, ls, mkfs, fsck, help\n" +
             "Try 'cachefs --help' for more information.\n"));
     }
@@ -132,36 +122,16 @@ class AllInOneJarIT
 
     /**
      * Runs {@code java -jar <the all-in-one jar> args} in {@link #dir}, without JVM flags (none from the environment
-     * either), waiting at most {@link #TIMEOUT_SECONDS}.
+     * either).
      */
-    private Run run(final Path java, final String... args) throws IOException
+    private ProcessRun run(final Path java, final String... args) throws IOException
     {
-        final int id = runs++;
-        final Path out = dir.resolve("run-" + id + ".out");
-        final Path err = dir.resolve("run-" + id + ".err");
         final List<String> command = new ArrayList<>(List.of(java.toString(), "-jar", jar.toString()));
         command.addAll(List.of(args));
-        final ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-            .redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        builder.environment().remove("_JAVA_OPTIONS");
-        final Process process = builder.start();
-        try
-        {
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                fail("%s did not finish within %d s", String.join(" ", command), TIMEOUT_SECONDS);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + String.join(" ", command), ex);
-        }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8));
+        final Map<String, String> noFlags = new HashMap<>();
+        noFlags.put("JDK_JAVA_OPTIONS", null);
+        noFlags.put("JAVA_TOOL_OPTIONS", null);
+        noFlags.put("_JAVA_OPTIONS", null);
+        return ProcessRun.run(dir, dir, noFlags, command);
     }
 }

@@ -1,7 +1,6 @@
 package org.cachefs.tools;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,7 +11,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,7 +19,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Runs the launchers in {@code bin/} as a user would: from other working directories, through symlinks, with and
@@ -31,7 +28,6 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class LauncherIT
 {
-    private static final long TIMEOUT_SECONDS = 120;
     private static final String MAIN_MKFS = "org.cachefs.tools.MkfsCommand";
     private static final String MAIN_CACHEFS = "org.cachefs.tools.CachefsCommand";
     private static final String MAIN_FSCK = "org.cachefs.tools.FsckCommand";
@@ -43,12 +39,6 @@ class LauncherIT
 
     @TempDir
     Path dir;
-
-    private int runs;
-
-    record Run(int exitCode, String out, String err)
-    {
-    }
 
     @BeforeAll
     static void findTheRepository() throws IOException
@@ -67,10 +57,10 @@ class LauncherIT
         final Path work = Files.createDirectory(dir.resolve("work"));
 
         assertThat(run(work, javaHome(), bin.resolve("mkfs.cachefs").toString(), "-q", "-s", "10M", "-L", "launcher",
-            "cache.img")).isEqualTo(new Run(0, "", ""));
+            "cache.img")).isEqualTo(new ProcessRun(0, "", ""));
         assertThat(Files.size(work.resolve("cache.img"))).isEqualTo(10L << 20);
 
-        final Run json = run(work, javaHome(), bin.resolve("cachefs").toString(), "stat", "--json", "cache.img");
+        final ProcessRun json = run(work, javaHome(), bin.resolve("cachefs").toString(), "stat", "--json", "cache.img");
         assertThat(json.err()).isEmpty();
         assertThat(json.exitCode()).isEqualTo(0);
         final Map<String, Object> stat = StrictJson.parseObject(json.out());
@@ -79,7 +69,7 @@ class LauncherIT
         assertThat(stat.get("block_count")).isEqualTo(2560L);
         assertThat(stat.get("device_size")).isEqualTo(10485760L);
 
-        final Run text = run(work, javaHome(), bin.resolve("cachefs").toString(), "stat", "cache.img");
+        final ProcessRun text = run(work, javaHome(), bin.resolve("cachefs").toString(), "stat", "cache.img");
         assertThat(text.exitCode()).isEqualTo(0);
         assertThat(text.out()).startsWith("Device:               cache.img (image file)\n")
             .contains("Label:                launcher\n", "Block count:          2560\n");
@@ -90,8 +80,8 @@ class LauncherIT
     {
         final Path work = Files.createDirectory(dir.resolve("work"));
 
-        final Run mkfs = run(work, javaHome(), bin.resolve("mkfs.cachefs").toString(), "-s", "1M", "one.img");
-        final Run sub = run(work, javaHome(), bin.resolve("cachefs").toString(), "mkfs", "-s", "2M", "two.img");
+        final ProcessRun mkfs = run(work, javaHome(), bin.resolve("mkfs.cachefs").toString(), "-s", "1M", "one.img");
+        final ProcessRun sub = run(work, javaHome(), bin.resolve("cachefs").toString(), "mkfs", "-s", "2M", "two.img");
 
         assertThat(mkfs.exitCode()).isEqualTo(0);
         assertThat(mkfs.out()).startsWith("Formatted one.img as cachefs 1.0\n  size:        1048576 bytes (1.0 MiB)\n");
@@ -106,12 +96,12 @@ class LauncherIT
         TestImages.zeros(work.resolve("zero.img"), 1L << 20);
 
         assertThat(run(work, javaHome(), bin.resolve("mkfs.cachefs").toString(), "-s", "12Q", "x.img"))
-            .isEqualTo(new Run(1, "", "mkfs.cachefs: invalid size '12Q': expected a number with an optional K, M, " +
+            .isEqualTo(new ProcessRun(1, "", "mkfs.cachefs: invalid size '12Q': expected a number with an optional K, M, " +
                 "G, T or P suffix\nTry 'mkfs.cachefs --help' for more information.\n"));
         assertThat(run(work, javaHome(), bin.resolve("cachefs").toString(), "stat", "zero.img"))
-            .isEqualTo(new Run(8, "", "cachefs: zero.img is not formatted: block 0 is all zeros\n"));
+            .isEqualTo(new ProcessRun(8, "", "cachefs: zero.img is not formatted: block 0 is all zeros\n"));
         assertThat(run(work, javaHome(), bin.resolve("cachefs").toString()))
-            .isEqualTo(new Run(1, "", "cachefs: missing command: one of demo, stat, ls, mkfs, fsck, help\n" +
+            .isEqualTo(new ProcessRun(1, "", "cachefs: missing command: one of demo, stat, ls, mkfs, fsck, help\n" +
                 "Try 'cachefs --help' for more information.\n"));
     }
 
@@ -121,23 +111,23 @@ class LauncherIT
         final Path work = Files.createDirectory(dir.resolve("work"));
         final String fsck = bin.resolve("fsck.cachefs").toString();
         assertThat(run(work, javaHome(), bin.resolve("mkfs.cachefs").toString(), "-q", "-s", "10M", "cache.img"))
-            .isEqualTo(new Run(0, "", ""));
+            .isEqualTo(new ProcessRun(0, "", ""));
 
         assertThat(run(work, javaHome(), fsck, "cache.img"))
-            .isEqualTo(new Run(0, "cache.img: clean, 0 objects, 0 pages, 5/2560 blocks\n", ""));
+            .isEqualTo(new ProcessRun(0, "cache.img: clean, 0 objects, 0 pages, 5/2560 blocks\n", ""));
         TestImages.flipByte(work.resolve("cache.img"), 4096);
-        assertThat(run(work, javaHome(), fsck, "-n", "cache.img")).isEqualTo(new Run(4,
+        assertThat(run(work, javaHome(), fsck, "-n", "cache.img")).isEqualTo(new ProcessRun(4,
             "damaged superblock slot: 1\ncache.img: 1 error left uncorrected, 0 objects, 0 pages, 5/2560 blocks\n",
             ""));
-        assertThat(run(work, javaHome(), fsck, "-p", "cache.img")).isEqualTo(new Run(1,
+        assertThat(run(work, javaHome(), fsck, "-p", "cache.img")).isEqualTo(new ProcessRun(1,
             "damaged superblock slot: 1\n" +
             "cache.img: repair committed as generation 3 (dropped 0 objects, 0 pages)\n" +
             "cache.img: 1 error corrected, 0 objects, 0 pages, 5/2560 blocks\n", ""));
         assertThat(run(work, javaHome(), bin.resolve("cachefs").toString(), "fsck", "-f", "cache.img"))
-            .isEqualTo(new Run(0, "cache.img: clean, 0 objects, 0 pages, 5/2560 blocks\n", ""));
-        assertThat(run(work, javaHome(), fsck, "-x", "cache.img")).isEqualTo(new Run(16, "",
+            .isEqualTo(new ProcessRun(0, "cache.img: clean, 0 objects, 0 pages, 5/2560 blocks\n", ""));
+        assertThat(run(work, javaHome(), fsck, "-x", "cache.img")).isEqualTo(new ProcessRun(16, "",
             "fsck.cachefs: unknown option: '-x'\nTry 'fsck.cachefs --help' for more information.\n"));
-        assertThat(run(work, javaHome(), fsck, "missing.img")).isEqualTo(new Run(8, "",
+        assertThat(run(work, javaHome(), fsck, "missing.img")).isEqualTo(new ProcessRun(8, "",
             "fsck.cachefs: missing.img: no such file or directory\n"));
     }
 
@@ -151,9 +141,9 @@ class LauncherIT
 
         try
         {
-            assertThat(run(dir, javaHome(), link.toString(), "--version")).isEqualTo(new Run(0,
+            assertThat(run(dir, javaHome(), link.toString(), "--version")).isEqualTo(new ProcessRun(0,
                 "cachefs " + ToolOutput.expectedVersion() + "\non-disk format 1.0\n", ""));
-            assertThat(run(dir, javaHome(), chained.toString(), "--version")).isEqualTo(new Run(0,
+            assertThat(run(dir, javaHome(), chained.toString(), "--version")).isEqualTo(new ProcessRun(0,
                 "mkfs.cachefs " + ToolOutput.expectedVersion() + "\non-disk format 1.0\n", ""));
         }
         finally
@@ -172,7 +162,7 @@ class LauncherIT
         env.put("JAVA_HOME", null);
         env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/bin:/bin");
 
-        assertThat(run(dir, env, bin.resolve("cachefs").toString(), "--version")).isEqualTo(new Run(0,
+        assertThat(run(dir, env, bin.resolve("cachefs").toString(), "--version")).isEqualTo(new ProcessRun(0,
             "cachefs " + ToolOutput.expectedVersion() + "\non-disk format 1.0\n", ""));
     }
 
@@ -183,7 +173,7 @@ class LauncherIT
         final Path repo = copyLaunchers(dir.resolve("repo"));
         final Path other = Files.createDirectory(dir.resolve("elsewhere"));
         final Path link = Files.createSymbolicLink(other.resolve(launcher), repo.resolve("bin").resolve(launcher));
-        final Run expected = new Run(8, "", launcher + ": cachefs-tools/target/cachefs-tools-VERSION-all.jar is not built; " +
+        final ProcessRun expected = new ProcessRun(8, "", launcher + ": cachefs-tools/target/cachefs-tools-VERSION-all.jar is not built; " +
             "run: mvn -q -DskipTests package  (in " + repo.toRealPath() + ")\n");
 
         assertThat(run(other, javaHome(), repo.resolve("bin").resolve(launcher).toString(), argument, "x.img"))
@@ -200,7 +190,7 @@ class LauncherIT
         final Path jar = fakeJar(repo);
         final Path jdk = fakeJdk(dir.resolve("jdk"), "JAVA_VERSION=\"" + version + "\"", "openjdk version \"99\"");
 
-        final Run run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/cachefs").toString(),
+        final ProcessRun run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/cachefs").toString(),
             "stat", "with space", "", "*", "quote'\"");
 
         final List<String> expected = new ArrayList<>();
@@ -209,7 +199,7 @@ class LauncherIT
             expected.addAll(JDK24_FLAGS);
         }
         expected.addAll(List.of("-cp", jar.toString(), MAIN_CACHEFS, "stat", "with space", "", "*", "quote'\""));
-        assertThat(run).isEqualTo(new Run(3, String.join("\n", expected) + "\n", ""));
+        assertThat(run).isEqualTo(new ProcessRun(3, String.join("\n", expected) + "\n", ""));
     }
 
     @ParameterizedTest(name = "java -version says {0}")
@@ -223,7 +213,7 @@ class LauncherIT
         final Path jar = fakeJar(repo);
         final Path jdk = fakeJdk(dir.resolve("jdk"), null, versionLine);
 
-        final Run run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/mkfs.cachefs").toString(),
+        final ProcessRun run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/mkfs.cachefs").toString(),
             "-V");
 
         final List<String> expected = new ArrayList<>();
@@ -232,7 +222,7 @@ class LauncherIT
             expected.addAll(JDK24_FLAGS);
         }
         expected.addAll(List.of("-cp", jar.toString(), MAIN_MKFS, "-V"));
-        assertThat(run).isEqualTo(new Run(3, String.join("\n", expected) + "\n", ""));
+        assertThat(run).isEqualTo(new ProcessRun(3, String.join("\n", expected) + "\n", ""));
     }
 
     @Test
@@ -242,12 +232,12 @@ class LauncherIT
         final Path jar = fakeJar(repo);
         final Path jdk = fakeJdk(dir.resolve("jdk"), "JAVA_VERSION=\"21.0.5\"", "openjdk version \"21\"");
 
-        final Run run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/fsck.cachefs").toString(),
+        final ProcessRun run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/fsck.cachefs").toString(),
             "-y", "-f", "cache image.img");
 
         final List<String> expected = new ArrayList<>();
         expected.addAll(List.of("-cp", jar.toString(), MAIN_FSCK, "-y", "-f", "cache image.img"));
-        assertThat(run).isEqualTo(new Run(3, String.join("\n", expected) + "\n", ""));
+        assertThat(run).isEqualTo(new ProcessRun(3, String.join("\n", expected) + "\n", ""));
     }
 
     @Test
@@ -262,9 +252,9 @@ class LauncherIT
         Files.setLastModifiedTime(oldest, FileTime.fromMillis(1_000_000_000_000L));
         final Path jdk = fakeJdk(dir.resolve("jdk"), "JAVA_VERSION=\"17.0.15\"", "openjdk version \"17\"");
 
-        final Run run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/cachefs").toString(), "-V");
+        final ProcessRun run = run(dir, Map.of("JAVA_HOME", jdk.toString()), repo.resolve("bin/cachefs").toString(), "-V");
 
-        assertThat(run).isEqualTo(new Run(3, "-cp\n" + newer + "\n" + MAIN_CACHEFS + "\n-V\n", ""));
+        assertThat(run).isEqualTo(new ProcessRun(3, "-cp\n" + newer + "\n" + MAIN_CACHEFS + "\n-V\n", ""));
     }
 
     @Test
@@ -277,12 +267,12 @@ class LauncherIT
         env.put("JAVA_HOME", null);
         env.put("PATH", jdk.resolve("bin") + ":/usr/bin:/bin");
 
-        final Run run = run(dir, env, repo.resolve("bin/cachefs").toString(), "--version");
+        final ProcessRun run = run(dir, env, repo.resolve("bin/cachefs").toString(), "--version");
 
         final List<String> expected = new ArrayList<>();
         expected.addAll(JDK24_FLAGS);
         expected.addAll(List.of("-cp", jar.toString(), MAIN_CACHEFS, "--version"));
-        assertThat(run).isEqualTo(new Run(3, String.join("\n", expected) + "\n", ""));
+        assertThat(run).isEqualTo(new ProcessRun(3, String.join("\n", expected) + "\n", ""));
     }
 
     @Test
@@ -294,10 +284,10 @@ class LauncherIT
         final Path jdk8 = fakeJdk(dir.resolve("jdk8"), null, "java version \"1.8.0_392\"");
 
         assertThat(run(dir, Map.of("JAVA_HOME", jdk11.toString()), repo.resolve("bin/cachefs").toString(), "-V"))
-            .isEqualTo(new Run(8, "", "cachefs: " + jdk11.resolve("bin/java") + " is Java 11; cachefs needs Java 17 " +
+            .isEqualTo(new ProcessRun(8, "", "cachefs: " + jdk11.resolve("bin/java") + " is Java 11; cachefs needs Java 17 " +
                 "or later (set JAVA_HOME)\n"));
         assertThat(run(dir, Map.of("JAVA_HOME", jdk8.toString()), repo.resolve("bin/mkfs.cachefs").toString()))
-            .isEqualTo(new Run(8, "", "mkfs.cachefs: " + jdk8.resolve("bin/java") + " is Java 8; cachefs needs " +
+            .isEqualTo(new ProcessRun(8, "", "mkfs.cachefs: " + jdk8.resolve("bin/java") + " is Java 8; cachefs needs " +
                 "Java 17 or later (set JAVA_HOME)\n"));
     }
 
@@ -309,7 +299,7 @@ class LauncherIT
         final Path empty = Files.createDirectory(dir.resolve("not-a-jdk"));
 
         assertThat(run(dir, Map.of("JAVA_HOME", empty.toString()), repo.resolve("bin/cachefs").toString(), "-V"))
-            .isEqualTo(new Run(8, "", "cachefs: " + empty.resolve("bin/java") + " is not an executable file: set " +
+            .isEqualTo(new ProcessRun(8, "", "cachefs: " + empty.resolve("bin/java") + " is not an executable file: set " +
                 "JAVA_HOME to a JDK or JRE 17 or later\n"));
     }
 
@@ -375,42 +365,10 @@ class LauncherIT
 
     /**
      * Runs {@code command} in {@code cwd} with the environment changed by {@code env} (a null value removes the
-     * variable), waiting at most {@link #TIMEOUT_SECONDS}.
+     * variable), waiting at most {@link ProcessRun#TIMEOUT_SECONDS}.
      */
-    private Run run(final Path cwd, final Map<String, String> env, final String... command) throws IOException
+    private ProcessRun run(final Path cwd, final Map<String, String> env, final String... command) throws IOException
     {
-        final int id = runs++;
-        final Path out = dir.resolve("run-" + id + ".out");
-        final Path err = dir.resolve("run-" + id + ".err");
-        final ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile())
-            .redirectOutput(out.toFile()).redirectError(err.toFile());
-        for (final Map.Entry<String, String> entry : env.entrySet())
-        {
-            if (entry.getValue() == null)
-            {
-                builder.environment().remove(entry.getKey());
-            }
-            else
-            {
-                builder.environment().put(entry.getKey(), entry.getValue());
-            }
-        }
-        final Process process = builder.start();
-        try
-        {
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                fail("%s did not finish within %d s", String.join(" ", command), TIMEOUT_SECONDS);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + String.join(" ", command), ex);
-        }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8));
+        return ProcessRun.run(dir, cwd, env, List.of(command));
     }
 }
