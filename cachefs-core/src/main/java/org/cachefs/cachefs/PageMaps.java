@@ -19,6 +19,12 @@ final class PageMaps
     private final int blockSize;
     private final int fanout;
 
+    /**
+     * {@link PageMapNode#coverage} by level, computed once: a lookup asks for it at every level of its path, and
+     * computing it costs a division per level.
+     */
+    private final long[] coverage;
+
     /** Check value of the page found by the last successful {@link #lookup}. */
     int foundCrc;
 
@@ -27,6 +33,33 @@ final class PageMaps
         this.io = io;
         this.blockSize = io.blockSize();
         this.fanout = PageMapNode.fanout(blockSize);
+        this.coverage = coverageByLevel(blockSize);
+    }
+
+    /**
+     * @return {@link PageMapNode#coverage} of every level up to the first that covers every page index.
+     */
+    private static long[] coverageByLevel(final int blockSize)
+    {
+        int levels = 1;
+        while (PageMapNode.coverage(blockSize, levels - 1) != Long.MAX_VALUE)
+        {
+            levels++;
+        }
+        final long[] coverage = new long[levels];
+        for (int level = 0; level < levels; level++)
+        {
+            coverage[level] = PageMapNode.coverage(blockSize, level);
+        }
+        return coverage;
+    }
+
+    /**
+     * @return the pages a node of {@code level} covers, as {@link PageMapNode#coverage}.
+     */
+    private long coverage(final int level)
+    {
+        return level >= 0 && level < coverage.length ? coverage[level] : PageMapNode.coverage(blockSize, level);
     }
 
     /**
@@ -35,7 +68,7 @@ final class PageMaps
      */
     long lookup(final ObjectRecord record, final long pageIndex) throws IOException
     {
-        if (record.pageMapHeight == 0 || pageIndex >= PageMapNode.coverage(blockSize, record.pageMapHeight - 1))
+        if (record.pageMapHeight == 0 || pageIndex >= coverage(record.pageMapHeight - 1))
         {
             return BlockPointer.NULL;
         }
@@ -72,7 +105,7 @@ final class PageMaps
     long lookupCached(final ObjectRecord record, final long pageIndex, final int[] crcOut)
     {
         final int height = record.pageMapHeight;
-        if (height == 0 || pageIndex >= PageMapNode.coverage(blockSize, height - 1))
+        if (height == 0 || pageIndex >= coverage(height - 1))
         {
             return BlockPointer.NULL;
         }
@@ -176,7 +209,7 @@ final class PageMaps
         final ObjectRecord record, final PageMapNodeData node, final long fromPage, final PageVisitor visitor)
         throws IOException
     {
-        final long cover = node.level == 0 ? 1 : PageMapNode.coverage(blockSize, node.level - 1);
+        final long cover = node.level == 0 ? 1 : coverage(node.level - 1);
         for (int slot = 0; slot < fanout; slot++)
         {
             final long first = node.firstPage + slot * cover;
@@ -234,7 +267,7 @@ final class PageMaps
         }
         else
         {
-            final long cover = PageMapNode.coverage(blockSize, node.level - 1);
+            final long cover = coverage(node.level - 1);
             for (int slot = 0; slot < fanout; slot++)
             {
                 final PageMapNodeData dirtyChild = node.dirtyChildren[slot];
@@ -395,7 +428,7 @@ final class PageMaps
             record.pageMapRootNode = leaf;
             record.pageMapHeight = 1;
         }
-        while (pageIndex >= PageMapNode.coverage(blockSize, record.pageMapHeight - 1))
+        while (pageIndex >= coverage(record.pageMapHeight - 1))
         {
             final PageMapNodeData old = writableRoot(record);
             final PageMapNodeData root = new PageMapNodeData(record.pageMapHeight, 0, fanout);
@@ -445,11 +478,11 @@ final class PageMaps
 
     private int slot(final PageMapNodeData node, final long pageIndex)
     {
-        return (int)((pageIndex - node.firstPage) / PageMapNode.coverage(blockSize, node.level - 1));
+        return (int)((pageIndex - node.firstPage) / coverage(node.level - 1));
     }
 
     private long childFirst(final PageMapNodeData node, final int slot)
     {
-        return node.firstPage + slot * PageMapNode.coverage(blockSize, node.level - 1);
+        return node.firstPage + slot * coverage(node.level - 1);
     }
 }

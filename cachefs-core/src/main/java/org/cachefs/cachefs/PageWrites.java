@@ -155,7 +155,7 @@ final class PageWrites
                 return false;
             }
             allocator.landed(block);
-            recordPage(record, pageIndex, block, crc);
+            recordPage(record, pageIndex, block, crc, true);
             return true;
         }
         finally
@@ -200,14 +200,19 @@ final class PageWrites
 
     /**
      * Records a written page in the object's page map, frees its previous block and does the accounting.
+     *
+     * @param mapped false if the caller found the page unmapped under this hold of the lock: it is then not in the
+     *               RAM tier and no admission of it can succeed (every removal of a mapping invalidates it there
+     *               first), so the tier is not touched.
      */
-    private void recordPage(final ObjectRecord record, final long pageIndex, final long block, final int crc)
+    private void recordPage(
+        final ObjectRecord record, final long pageIndex, final long block, final int crc, final boolean mapped)
         throws IOException
     {
         final long unusedBefore = space.unusedReservation(record);
         try
         {
-            if (ram != null)
+            if (ram != null && mapped)
             {
                 ram.invalidatePage(record, pageIndex);
             }
@@ -362,7 +367,8 @@ final class PageWrites
     {
         // A rewrite of a page not yet on the device: write it out first, so that the page's old block is on disk
         // before it is freed and reused.
-        if (runs.inRun(record, drops.lookupPage(record, pageIndex)))
+        final long previous = drops.lookupPage(record, pageIndex);
+        if (runs.inRun(record, previous))
         {
             runs.settle(record);
         }
@@ -372,7 +378,7 @@ final class PageWrites
             return false;
         }
         runs.append(record, block, src, offset, sealed);
-        recordPage(record, pageIndex, block, crc);
+        recordPage(record, pageIndex, block, crc, previous != BlockPointer.NULL);
         return true;
     }
 }

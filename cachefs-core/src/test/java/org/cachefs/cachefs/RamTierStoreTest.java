@@ -127,6 +127,49 @@ class RamTierStoreTest
     }
 
     @Test
+    void aPageWrittenAgainAfterItsMappingWasRemovedIsServedWithTheNewBytes() throws IOException
+    {
+        // A write of an unmapped page leaves the tier alone: the removal of the mapping already forgot the page.
+        try (CacheStore store = CacheStore.mount(image, OPTIONS))
+        {
+            final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
+            for (int p = 0; p < 4; p++)
+            {
+                store.write(record, p, pageOf(p));
+                read(store, record, p);
+                assertThat(read(store, record, p)).isEqualTo(pageOf(p));
+            }
+            assertThat(ramHits(store)).isEqualTo(4);
+
+            // Each page written again enters on its first read, from the device, and is served from RAM, with its
+            // new bytes, on the second.
+            store.removePage(record, 0);
+            assertThat(store.write(record, 0, pageOf(200))).isTrue();
+            assertThat(read(store, record, 0)).isEqualTo(pageOf(200));
+            assertThat(ramHits(store)).isEqualTo(4);
+            assertThat(read(store, record, 0)).isEqualTo(pageOf(200));
+            assertThat(ramHits(store)).isEqualTo(5);
+
+            store.setSize(record, 2L * PAGE);
+            store.setSize(record, 1 << 20);
+            assertThat(store.write(record, 3, pageOf(203))).isTrue();
+            assertThat(read(store, record, 3)).isEqualTo(pageOf(203));
+            assertThat(read(store, record, 3)).isEqualTo(pageOf(203));
+            assertThat(ramHits(store)).isEqualTo(6);
+
+            store.discard(record);
+            store.setSize(record, 1 << 20);
+            assertThat(store.write(record, 1, pageOf(201))).isTrue();
+            assertThat(read(store, record, 1)).isEqualTo(pageOf(201));
+            assertThat(read(store, record, 1)).isEqualTo(pageOf(201));
+            assertThat(ramHits(store)).isEqualTo(7);
+            assertThat(read(store, record, 0)).isNull();
+            assertThat(read(store, record, 3)).isNull();
+            store.release(record);
+        }
+    }
+
+    @Test
     void aPageCorruptedOnTheDeviceAfterItEnteredRamIsServedAsWrittenUntilItChanges() throws IOException
     {
         final long block;
