@@ -60,6 +60,13 @@ public class PageWriteBenchmark
     public int poolThreads;
 
     /**
+     * Threads writing full write runs to the device ({@code MountOptions.writeThreads}): how many run writes are in
+     * flight at most. 0 (the default) takes the mount's default.
+     */
+    @Param("0")
+    public int writeThreads;
+
+    /**
      * Writes each benchmark thread keeps in flight: 32 by default, a 128 KiB readahead's worth, as a netfs that does
      * not wait for the cache to store one page before it fetches the next (1: wait for each page's write).
      */
@@ -78,7 +85,9 @@ public class PageWriteBenchmark
             throw new IllegalArgumentException("window must be >= 1: " + window);
         }
         final Path image = BenchFiles.writtenFile("write-" + imageMiB + "m.img", (long)imageMiB << 20);
-        cache = CacheSetup.format(image, poolThreads, MountOptions.defaults());
+        final MountOptions options = writeThreads > 0 ?
+            MountOptions.defaults().withWriteThreads(writeThreads) : MountOptions.defaults();
+        cache = CacheSetup.format(image, poolThreads, options);
     }
 
     /**

@@ -147,6 +147,18 @@ public class RawDeviceBenchmark
         return io.large.getInt(0);
     }
 
+    /**
+     * 128 KiB pread at a random 128 KiB-aligned offset: the peer of {@link PageReadBenchmark#readPages32}, which reads
+     * runs of 32 cached pages at random.
+     */
+    @Benchmark
+    public int randomRead128k(final Io io) throws IOException
+    {
+        final long position = io.random.nextLong(size / LARGE) * LARGE;
+        read(io.large, position);
+        return io.large.getInt(0);
+    }
+
     /** 4 KiB pwrite at a random 4 KiB-aligned offset. */
     @Benchmark
     public void randomWrite4k(final Io io) throws IOException

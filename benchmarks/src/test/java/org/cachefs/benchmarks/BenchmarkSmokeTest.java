@@ -56,8 +56,8 @@ class BenchmarkSmokeTest
     void rawDevice() throws RunnerException
     {
         final Collection<RunResult> results = run(RawDeviceBenchmark.class, options().param("fileMiB", "8"));
-        assertRan(results, "randomRead4k", "sequentialRead128k", "randomWrite4k", "sequentialWrite128k",
-            "bufferedRandomRead4k", "bufferedRandomRead1m");
+        assertRan(results, "randomRead4k", "sequentialRead128k", "randomRead128k", "randomWrite4k",
+            "sequentialWrite128k", "bufferedRandomRead4k", "bufferedRandomRead1m");
     }
 
     @Test

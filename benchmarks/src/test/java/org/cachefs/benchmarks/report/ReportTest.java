@@ -51,6 +51,7 @@ class ReportTest
             result("RawDeviceBenchmark.randomRead4k", 1, "thrpt", "ops/s", 10000, 12000),
             result("PageReadBenchmark.readPage", 1, "thrpt", "ops/s", 9000, 9000),
             result("RawDeviceBenchmark.sequentialRead128k", 1, "thrpt", "ops/s", 4000),
+            result("RawDeviceBenchmark.randomRead128k", 1, "thrpt", "ops/s", 2500),
             result("PageReadBenchmark.readPages32", 1, "thrpt", "ops/s", 2000),
             result("RawDeviceBenchmark.bufferedRandomRead4k", 1, "thrpt", "ops/s", 1_000_000),
             result("RawDeviceBenchmark.bufferedRandomRead1m", 1, "thrpt", "ops/s", 12_000),
@@ -73,7 +74,7 @@ class ReportTest
         final String md = Files.readString(dir.resolve("report.md"), StandardCharsets.UTF_8);
         assertThat(md)
             .contains("| 1 | 11,000 ±9% | 9,000 ±0% | 0.82 |")
-            .contains("| 1 | 500.0 | 250.0 | 0.50 |")
+            .contains("| 1 | 312.5 | 500.0 | 250.0 | 0.80 | 0.50 |")
             .contains("| 1 | 1,000,000 | 750,000 | 0.75 | 12,000.0 | 3,000.0 | 0.25 |")
             .contains("| 4 | 1,000.0 | 16,000 | 62.5 | 0.06 |")
             .contains("uncache_page of the page written 32 operations earlier (32 writes in flight per thread).")
