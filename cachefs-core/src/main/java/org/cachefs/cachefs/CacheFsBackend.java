@@ -198,6 +198,8 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         usage.put("runWrites", stats.runWrites.sum());
         usage.put("writesRefused", stats.writesRefused.sum());
         usage.put("commits", stats.commits.sum());
+        usage.put("storeLockWaits", store.lock().waits.sum());
+        usage.put("storeLockWaitNanos", store.lock().waitNanos.sum());
         RamTier.usage(store.ram(), pageSize, usage);
         usage.put("ioErrors", store.failure() == null ? 0L : 1L);
         final CacheFsLatencies latencies = store.latencies();

@@ -314,6 +314,14 @@ final class CacheStore implements Closeable
     }
 
     /**
+     * @return the store's lock, for its contention counters.
+     */
+    StoreLock lock()
+    {
+        return state.lock;
+    }
+
+    /**
      * @return the RAM tier, or null if it is off.
      */
     RamTier ram()

@@ -1,5 +1,6 @@
 package org.cachefs.cachefs;
 
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -7,6 +8,10 @@ import java.util.concurrent.locks.StampedLock;
  * their nodes in the node cache. Built on a {@link StampedLock}, whose shared mode keeps no per-thread record: a
  * {@code ReentrantReadWriteLock} allocates a hold counter for every shared acquisition by a thread other than the
  * last reader, so many threads reading pages at once allocated on every hit.
+ * <p>
+ * <p>
+ * Counts the acquisitions that had to wait and the time they waited ({@link #waits}, {@link #waitNanos}), so that
+ * contention shows in the store's usage: an acquisition that gets the lock at once costs no clock read.
  * <p>
  * Threading: any thread. The exclusive holder may take the shared mode too (it is then not taken again); the shared
  * mode cannot be upgraded.
@@ -18,6 +23,11 @@ final class StoreLock
     private int holds;
     private long stamp;
 
+    /** Acquisitions, exclusive or shared, that found the lock taken and waited. */
+    final LongAdder waits = new LongAdder();
+    /** Nanoseconds those acquisitions waited in all. */
+    final LongAdder waitNanos = new LongAdder();
+
     void lock()
     {
         final Thread current = Thread.currentThread();
@@ -26,9 +36,22 @@ final class StoreLock
             holds++;
             return;
         }
-        stamp = lock.writeLock();
+        long acquired = lock.tryWriteLock();
+        if (acquired == 0)
+        {
+            final long start = System.nanoTime();
+            acquired = lock.writeLock();
+            waited(start);
+        }
+        stamp = acquired;
         owner = current;
         holds = 1;
+    }
+
+    private void waited(final long start)
+    {
+        waits.increment();
+        waitNanos.add(System.nanoTime() - start);
     }
 
     boolean tryLock()
@@ -68,7 +91,19 @@ final class StoreLock
      */
     long readLock()
     {
-        return owner == Thread.currentThread() ? 0 : lock.readLock();
+        if (owner == Thread.currentThread())
+        {
+            return 0;
+        }
+        final long acquired = lock.tryReadLock();
+        if (acquired != 0)
+        {
+            return acquired;
+        }
+        final long start = System.nanoTime();
+        final long shared = lock.readLock();
+        waited(start);
+        return shared;
     }
 
     void unlockRead(final long readStamp)

@@ -292,6 +292,11 @@ public final class CacheFsMetrics implements MeterBinder, AutoCloseable
         counter(registry, snapshot, "cachefs.writes.refused", "pages the cache refused to store", null, common,
             s -> s.usage("writesRefused"));
         counter(registry, snapshot, "cachefs.commits", "commits", null, common, s -> s.usage("commits"));
+        counter(registry, snapshot, "cachefs.store.lock.waits",
+            "acquisitions of the store's lock that found it taken and waited", null, common,
+            s -> s.usage("storeLockWaits"));
+        counter(registry, snapshot, "cachefs.store.lock.wait", "time spent waiting for the store's lock", SECONDS,
+            common, s -> s.usage("storeLockWaitNanos") / 1e9);
         counter(registry, snapshot, "cachefs.ram.hits", "pages served from the RAM tier", null, common,
             s -> s.usage("ramHits"));
         counter(registry, snapshot, "cachefs.ram.admissions", "pages admitted to the RAM tier", null, common,

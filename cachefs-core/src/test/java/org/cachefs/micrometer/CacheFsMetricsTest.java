@@ -128,6 +128,8 @@ class CacheFsMetricsTest
         "cachefs.space.reserved",
         "cachefs.space.total",
         "cachefs.space.used",
+        "cachefs.store.lock.wait",
+        "cachefs.store.lock.waits",
         "cachefs.writes.refused");
 
     /** A remote file: its path is the key, its version the coherency data. */
@@ -405,6 +407,8 @@ class CacheFsMetricsTest
         shownBy.put("runWrites", "cachefs.run.writes");
         shownBy.put("writesRefused", "cachefs.writes.refused");
         shownBy.put("commits", "cachefs.commits");
+        shownBy.put("storeLockWaits", "cachefs.store.lock.waits");
+        shownBy.put("storeLockWaitNanos", "cachefs.store.lock.wait");
         shownBy.put("ramTierBytes", "cachefs.ram.tier.capacity");
         shownBy.put("ramTierAllocatedBytes", "cachefs.ram.tier.allocated");
         shownBy.put("ramTierPages", "cachefs.ram.tier.pages");
