@@ -107,6 +107,37 @@ class RamTierTest
     }
 
     @Test
+    void consecutivePagesTakeConsecutiveSetsAndRunsSpreadOverAllSets()
+    {
+        // 64 sets: runs of 16 pages start at a set their hash picks and wrap at the last set.
+        final RamTier tier = RamTier.create("dev", 64L * RamTier.WAYS * PAGE, PAGE);
+        final int sets = tier.capacityPages() / RamTier.WAYS;
+        assertThat(sets).isEqualTo(64);
+        final int[] used = new int[sets];
+        for (long run = 0; run < 4096; run++)
+        {
+            final int first = tier.setOf(7, run * 16);
+            for (int i = 0; i < 16; i++)
+            {
+                assertThat(tier.setOf(7, run * 16 + i)).as("page %d", run * 16 + i).isEqualTo((first + i) % sets);
+                used[(first + i) % sets]++;
+            }
+        }
+        // 65,536 pages over 64 sets: 1,024 each on average; no set gets less than half or more than twice that.
+        for (int set = 0; set < sets; set++)
+        {
+            assertThat(used[set]).as("set %d", set).isBetween(512, 2048);
+        }
+        // Page 0 of 64 objects: spread over the sets too (64 balls in 64 bins fill about 40).
+        final java.util.Set<Integer> firsts = new java.util.HashSet<>();
+        for (long object = 1; object <= 64; object++)
+        {
+            firsts.add(tier.setOf(object, 0));
+        }
+        assertThat(firsts).hasSizeGreaterThan(30);
+    }
+
+    @Test
     void aFullSetAdmitsOnlyAPageSeenMoreOftenThanTheColdestAndKeepsTheHotOnes()
     {
         // One set: every page competes for the same slots. The first half is read often, the second half once.
