@@ -109,8 +109,8 @@ public class PageWriteBenchmark
         final StoreSnapshot snapshot = cache.backend.snapshot();
         final java.util.Map<String, Long> usage = cache.backend.usage();
         BenchFiles.log("PageWriteBenchmark: %d pages written in %d files; image %d MiB, %d of %d data blocks in use " +
-            "at the end; %d commits, %d node reads, %d node writes, %d pages stored by %d run writes; the store's lock " +
-            "waited %d times, %.3f s in all; commits took %.1f ms at the median, %.1f ms at most",
+            "at the end; %d commits, %d node reads, %d node writes, %d pages stored by %d run writes; the store's " +
+            "lock waited %d times, %.3f s in all; commits took %.1f ms at the median, %.1f ms at most",
             pagesWritten.get(), files.get(), imageMiB, snapshot.usedDataBlocks(), snapshot.dataBlocks(),
             snapshot.generation(), snapshot.nodeReads(), snapshot.nodeWrites(), usage.get("pageWrites"),
             usage.get("runWrites"), usage.get("storeLockWaits"), usage.get("storeLockWaitNanos") / 1e9,

@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The RAM tier of a mount: copies of hot pages in off-heap memory above the device, so that a hit costs a copy
  * instead of a device read. Set-associative: a page may be in one of the {@value #WAYS} slots of its set, which
- * follows the set of the page before it in runs of consecutive pages ({@link #setOf}). A page enters after a device read found it intact, and only if it was seen more
- * often than the page it would evict (its misses in the {@link FrequencySketch}, its hits in its slot), so that a scan
- * does not flush the hot pages. Slabs of memory are allocated as sets first fill, so an idle tier costs almost nothing.
+ * follows the set of the page before it in runs of consecutive pages ({@link #setOf}). A page enters after a device
+ * read found it intact, and only if it was seen more often than the page it would evict (its misses in the
+ * {@link FrequencySketch}, its hits in its slot), so that a scan does not flush the hot pages. Slabs of memory are
+ * allocated as sets first fill, so an idle tier costs almost nothing.
  * <p>
  * The tier never serves bytes the device would not: every change of a page's mapping (rewrite, uncache, quarantine)
  * removes the page first ({@link #invalidatePage}), and every change of a whole object (discard, truncation, retire,
