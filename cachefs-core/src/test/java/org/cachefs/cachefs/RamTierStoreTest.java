@@ -57,6 +57,23 @@ class RamTierStoreTest
         return store.read(record, page, dst) == CacheStore.READ_HIT ? dst : null;
     }
 
+    /**
+     * @return a new object of 1 MiB whose pages {@code [0, pages)} were written and read twice, the second time from
+     * RAM (checked).
+     */
+    private static ObjectRecord objectInRam(final CacheStore store, final int pages) throws IOException
+    {
+        final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
+        for (int p = 0; p < pages; p++)
+        {
+            store.write(record, p, pageOf(p));
+            read(store, record, p);
+            assertThat(read(store, record, p)).isEqualTo(pageOf(p));
+        }
+        assertThat(ramHits(store)).isEqualTo(pages);
+        return record;
+    }
+
     private static long ramHits(final CacheStore store)
     {
         return store.ram().hits.sum();
@@ -85,14 +102,7 @@ class RamTierStoreTest
     {
         try (CacheStore store = CacheStore.mount(image, OPTIONS))
         {
-            final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
-            for (int p = 0; p < 8; p++)
-            {
-                store.write(record, p, pageOf(p));
-                read(store, record, p);
-                assertThat(read(store, record, p)).isEqualTo(pageOf(p));
-            }
-            assertThat(ramHits(store)).isEqualTo(8);
+            final ObjectRecord record = objectInRam(store, 8);
 
             store.write(record, 0, pageOf(100));
             assertThat(read(store, record, 0)).isEqualTo(pageOf(100));
@@ -132,14 +142,7 @@ class RamTierStoreTest
         // A write of an unmapped page leaves the tier alone: the removal of the mapping already forgot the page.
         try (CacheStore store = CacheStore.mount(image, OPTIONS))
         {
-            final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
-            for (int p = 0; p < 4; p++)
-            {
-                store.write(record, p, pageOf(p));
-                read(store, record, p);
-                assertThat(read(store, record, p)).isEqualTo(pageOf(p));
-            }
-            assertThat(ramHits(store)).isEqualTo(4);
+            final ObjectRecord record = objectInRam(store, 4);
 
             // Each page written again enters on its first read, from the device, and is served from RAM, with its
             // new bytes, on the second.
