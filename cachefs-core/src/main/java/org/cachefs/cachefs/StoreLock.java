@@ -9,7 +9,6 @@ import java.util.concurrent.locks.StampedLock;
  * {@code ReentrantReadWriteLock} allocates a hold counter for every shared acquisition by a thread other than the
  * last reader, so many threads reading pages at once allocated on every hit.
  * <p>
- * <p>
  * Counts the acquisitions that had to wait and the time they waited ({@link #waits}, {@link #waitNanos}), so that
  * contention shows in the store's usage: an acquisition that gets the lock at once costs no clock read.
  * <p>
