@@ -9,7 +9,6 @@ import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -340,33 +339,21 @@ public final class CacheFsMetrics implements MeterBinder, AutoCloseable
         final MeterRegistry registry, final ScrapeSnapshot snapshot, final String name, final String description,
         final String unit, final Tags tags, final ToDoubleFunction<ScrapeSnapshot> value)
     {
-        // A strong reference: the registry keeps the snapshot whether or not the caller keeps this binder.
-        registered(registry, Gauge.builder(name, snapshot, value).description(description).baseUnit(unit).tags(tags)
-            .strongReference(true).register(registry));
+        bound.gauge(registry, name, description, unit, tags, snapshot, value);
     }
 
     private void latency(
         final MeterRegistry registry, final ScrapeSnapshot snapshot, final String name, final String description,
         final Tags tags, final String key)
     {
-        registered(registry, TimeGauge.builder(name, snapshot, TimeUnit.NANOSECONDS, s -> s.usage(key))
-            .description(description).tags(tags).strongReference(true).register(registry));
+        bound.timeGauge(registry, name, description, tags, snapshot, s -> s.usage(key));
     }
 
     private void counter(
         final MeterRegistry registry, final ScrapeSnapshot snapshot, final String name, final String description,
         final String unit, final Tags tags, final ToDoubleFunction<ScrapeSnapshot> value)
     {
-        // A function counter keeps only a weak reference to its object: the function holds the snapshot, so that
-        // the counter lives as long as the registry holds it.
-        final ToDoubleFunction<ScrapeSnapshot> held = ignored -> value.applyAsDouble(snapshot);
-        registered(registry, FunctionCounter.builder(name, snapshot, held).description(description).baseUnit(unit)
-            .tags(tags).register(registry));
-    }
-
-    private void registered(final MeterRegistry registry, final Meter meter)
-    {
-        bound.add(registry, meter);
+        bound.counter(registry, name, description, unit, tags, snapshot, value);
     }
 
     private static String checkCache(final String cache)

@@ -1,13 +1,11 @@
 package org.cachefs.micrometer;
 
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
@@ -112,9 +110,8 @@ public final class ReadThroughMetrics implements MeterBinder, AutoCloseable
             ReadThroughStats::readaheadFetches);
         counter(registry, snapshot, "cachefs.readthrough.version.changes", "opens that found a new version of a file",
             common, ReadThroughStats::versionChanges);
-        register(registry, Gauge.builder("cachefs.readthrough.images.unavailable", snapshot,
-            s -> s.value(ReadThroughStats::unavailableImages)).description("images that could not be mounted")
-            .tags(common).strongReference(true).register(registry));
+        bound.gauge(registry, "cachefs.readthrough.images.unavailable", "images that could not be mounted", null,
+            common, snapshot, s -> s.value(ReadThroughStats::unavailableImages));
         latencies(registry, snapshot, common.and(CacheFsMetrics.OPERATION_TAG, "hit"), "reads served from the cache",
             true);
         latencies(registry, snapshot, common.and(CacheFsMetrics.OPERATION_TAG, "origin"), "origin read requests",
@@ -136,14 +133,12 @@ public final class ReadThroughMetrics implements MeterBinder, AutoCloseable
     {
         for (final double quantile : new double[] {0.5, 0.99, 0.999})
         {
-            register(registry, TimeGauge.builder("cachefs.readthrough.latency", snapshot, TimeUnit.NANOSECONDS,
-                s -> s.quantile(hits, quantile * 100)).description("latency quantile of " + timed)
-                .tags(operation.and(CacheFsMetrics.QUANTILE_TAG, Double.toString(quantile))).strongReference(true)
-                .register(registry));
+            bound.timeGauge(registry, "cachefs.readthrough.latency", "latency quantile of " + timed,
+                operation.and(CacheFsMetrics.QUANTILE_TAG, Double.toString(quantile)), snapshot,
+                s -> s.quantile(hits, quantile * 100));
         }
-        register(registry, TimeGauge.builder("cachefs.readthrough.latency.max", snapshot, TimeUnit.NANOSECONDS,
-            s -> s.quantile(hits, 100)).description("longest latency of " + timed).tags(operation)
-            .strongReference(true).register(registry));
+        bound.timeGauge(registry, "cachefs.readthrough.latency.max", "longest latency of " + timed, operation,
+            snapshot, s -> s.quantile(hits, 100));
     }
 
     private void counter(
@@ -157,15 +152,7 @@ public final class ReadThroughMetrics implements MeterBinder, AutoCloseable
         final MeterRegistry registry, final Snapshot snapshot, final String meter, final String description,
         final String unit, final Tags tags, final ToDoubleFunction<ReadThroughStats> value)
     {
-        // A function counter keeps only a weak reference to its object: the function holds the snapshot.
-        final ToDoubleFunction<Snapshot> held = ignored -> snapshot.value(value);
-        register(registry, FunctionCounter.builder(meter, snapshot, held).description(description).baseUnit(unit)
-            .tags(tags).register(registry));
-    }
-
-    private void register(final MeterRegistry registry, final Meter meter)
-    {
-        bound.add(registry, meter);
+        bound.counter(registry, meter, description, unit, tags, snapshot, s -> s.value(value));
     }
 
     /**
