@@ -13,8 +13,7 @@ import org.cachefs.format.Mkfs;
 import org.cachefs.format.MkfsOptions;
 import org.cachefs.format.device.AlignedBuffers;
 import org.cachefs.readthrough.CachedFile;
-import org.cachefs.readthrough.FileVersion;
-import org.cachefs.readthrough.Origin;
+import org.cachefs.readthrough.GeneratedOrigin;
 import org.cachefs.readthrough.ReadThroughCache;
 import org.cachefs.readthrough.ReadThroughOptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -202,23 +201,7 @@ class CacheFsLatenciesTest
     {
         final ReadThroughOptions options = ReadThroughOptions.builder().image(image, 0).chunkSize(8 * PAGE)
             .mountOptions(OPTIONS).jmx(false).build();
-        try (ReadThroughCache cache = ReadThroughCache.open(new Origin()
-        {
-            @Override
-            public FileVersion stat(final String path)
-            {
-                return new FileVersion(16 * PAGE, "v1");
-            }
-
-            @Override
-            public void read(final String path, final FileVersion version, final long offset, final ByteBuffer dst)
-            {
-                for (long at = offset; dst.hasRemaining(); at++)
-                {
-                    dst.put((byte)at);
-                }
-            }
-        }, options))
+        try (ReadThroughCache cache = ReadThroughCache.open(new GeneratedOrigin(16 * PAGE), options))
         {
             final CacheFsBackend backend = cache.mountedImages().get(0).backend();
             try (CachedFile file = cache.open("/sixteen-pages"))

@@ -41,9 +41,8 @@ import org.cachefs.fscache.FsCacheOptions;
 import org.cachefs.fscache.Result;
 import org.cachefs.fscache.StatCounter;
 import org.cachefs.readthrough.CachedFile;
-import org.cachefs.readthrough.FileVersion;
+import org.cachefs.readthrough.GeneratedOrigin;
 import org.cachefs.readthrough.MountedImage;
-import org.cachefs.readthrough.Origin;
 import org.cachefs.readthrough.ReadThroughCache;
 import org.cachefs.readthrough.ReadThroughOptions;
 
@@ -347,12 +346,13 @@ class CacheFsMetricsTest
             final LatencySummary summary = new LatencySummary(usage.get(prefix + "Count"),
                 usage.get(prefix + "P50Nanos"), usage.get(prefix + "P99Nanos"), usage.get(prefix + "P999Nanos"),
                 usage.get(prefix + "MaxNanos"));
+            // A time gauge keeps seconds: nanoseconds come back through a double, so they are rounded, not cut.
             final LatencySummary shown = new LatencySummary(
-                (long)value("cachefs.latency.operations", "operation", operation),
-                (long)value("cachefs.latency", "operation", operation, "quantile", "0.5"),
-                (long)value("cachefs.latency", "operation", operation, "quantile", "0.99"),
-                (long)value("cachefs.latency", "operation", operation, "quantile", "0.999"),
-                (long)value("cachefs.latency.max", "operation", operation));
+                Math.round(value("cachefs.latency.operations", "operation", operation)),
+                Math.round(value("cachefs.latency", "operation", operation, "quantile", "0.5")),
+                Math.round(value("cachefs.latency", "operation", operation, "quantile", "0.99")),
+                Math.round(value("cachefs.latency", "operation", operation, "quantile", "0.999")),
+                Math.round(value("cachefs.latency.max", "operation", operation)));
             assertThat(shown).as(operation).isEqualTo(summary);
             if (summary.count() > 0)
             {
@@ -459,8 +459,8 @@ class CacheFsMetricsTest
         clock.add(1, TimeUnit.NANOSECONDS);
         assertThat(value("cachefs.reads", "result", "hit")).isEqualTo(2);
         assertThat(value("cachefs.latency.operations", "operation", "hit")).isEqualTo(2);
-        assertThat(value("cachefs.latency.max", "operation", "hit")).isEqualTo(backend.latencies().hits()
-            .maxNanos()).isPositive();
+        assertThat(Math.round(value("cachefs.latency.max", "operation", "hit")))
+            .isEqualTo(backend.latencies().hits().maxNanos()).isPositive();
         assertThat(value("fscache.retrievals")).isEqualTo(3);
     }
 
@@ -528,25 +528,6 @@ class CacheFsMetricsTest
             .isInstanceOf(NullPointerException.class).hasMessage("registry");
     }
 
-    /** An origin of files of 8 pages whose every byte is its offset's low byte; {@link ReadThroughMetricsTest} too. */
-    static final class GeneratedOrigin implements Origin
-    {
-        @Override
-        public FileVersion stat(final String path)
-        {
-            return new FileVersion(8 * PAGE, "v1");
-        }
-
-        @Override
-        public void read(final String path, final FileVersion version, final long offset, final ByteBuffer dst)
-        {
-            for (long at = offset; dst.hasRemaining(); at++)
-            {
-                dst.put((byte)at);
-            }
-        }
-    }
-
     @Test
     void aReadThroughCacheBindsEachImageUnderItsPath() throws Exception
     {
@@ -554,7 +535,7 @@ class CacheFsMetricsTest
         final Path second = dir.resolve("b.img");
         final ReadThroughOptions options = ReadThroughOptions.builder().image(first, 16L << 20)
             .image(second, 16L << 20).mountOptions(OPTIONS).jmx(false).build();
-        try (ReadThroughCache cache = ReadThroughCache.open(new GeneratedOrigin(), options))
+        try (ReadThroughCache cache = ReadThroughCache.open(new GeneratedOrigin(8 * PAGE), options))
         {
             final List<MountedImage> images = cache.mountedImages();
             assertThat(images).extracting(MountedImage::image).containsExactly(first, second);

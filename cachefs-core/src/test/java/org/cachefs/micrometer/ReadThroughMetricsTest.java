@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.cachefs.cachefs.MountOptions;
 import org.cachefs.readthrough.CachedFile;
+import org.cachefs.readthrough.GeneratedOrigin;
 import org.cachefs.readthrough.ReadThroughCache;
 import org.cachefs.readthrough.ReadThroughOptions;
 import org.cachefs.readthrough.ReadThroughStats;
@@ -50,7 +51,7 @@ class ReadThroughMetricsTest
         final ReadThroughOptions options = ReadThroughOptions.builder().image(dir.resolve("cache.img"), 16L << 20)
             .mountOptions(MountOptions.defaults().withBackgroundCulling(false)).jmx(false).build();
         final ReadThroughMetrics metrics;
-        try (ReadThroughCache cache = ReadThroughCache.open(new CacheFsMetricsTest.GeneratedOrigin(), options))
+        try (ReadThroughCache cache = ReadThroughCache.open(new GeneratedOrigin(8 * 4096), options))
         {
             metrics = ReadThroughMetrics.of(cache, "reads");
             metrics.bindTo(registry);
@@ -113,10 +114,11 @@ class ReadThroughMetricsTest
                 .isPositive();
             assertThat(counter("cachefs.readthrough.origin.bytes")).isEqualTo(stats.originBytes());
             assertThat(registry.get("cachefs.readthrough.images.unavailable").gauge().value()).isZero();
-            final double p50 = registry.get("cachefs.readthrough.latency").tags("operation", "hit", "quantile", "0.5")
-                .timeGauge().value(TimeUnit.NANOSECONDS);
-            final double max = registry.get("cachefs.readthrough.latency.max").tags("operation", "hit").timeGauge()
-                .value(TimeUnit.NANOSECONDS);
+            // A time gauge keeps seconds: nanoseconds come back through a double, so they are rounded.
+            final long p50 = Math.round(registry.get("cachefs.readthrough.latency")
+                .tags("operation", "hit", "quantile", "0.5").timeGauge().value(TimeUnit.NANOSECONDS));
+            final long max = Math.round(registry.get("cachefs.readthrough.latency.max").tags("operation", "hit")
+                .timeGauge().value(TimeUnit.NANOSECONDS));
             assertThat(p50).isEqualTo(stats.hitLatency().getValueAtPercentile(50)).isPositive();
             assertThat(max).isEqualTo(stats.hitLatency().getMaxValue()).isGreaterThanOrEqualTo(p50);
         }
@@ -133,7 +135,7 @@ class ReadThroughMetricsTest
     {
         final ReadThroughOptions options = ReadThroughOptions.builder().image(dir.resolve("cache.img"), 16L << 20)
             .jmx(false).build();
-        try (ReadThroughCache cache = ReadThroughCache.open(new CacheFsMetricsTest.GeneratedOrigin(), options))
+        try (ReadThroughCache cache = ReadThroughCache.open(new GeneratedOrigin(8 * 4096), options))
         {
             assertThatThrownBy(() -> ReadThroughMetrics.of(cache, ""))
                 .isInstanceOf(IllegalArgumentException.class)
