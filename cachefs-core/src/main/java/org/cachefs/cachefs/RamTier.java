@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
  * follows the set of the page before it in runs of consecutive pages ({@link #setOf}). A page enters after a device
  * read found it intact, and only if it was seen more often than the page it would evict (its misses in the
  * {@link FrequencySketch}, its hits in its slot), so that a scan does not flush the hot pages. Slabs of memory are
- * allocated as sets first fill, so an idle tier costs almost nothing.
+ * allocated as sets first fill, so an idle tier costs almost nothing; in them, pages lie slot after slot of every set
+ * ({@link #dataIndex}), so that a run of pages copies from one stretch of memory.
  * <p>
  * The tier never serves bytes the device would not: every change of a page's mapping (rewrite, uncache, quarantine)
  * removes the page first ({@link #invalidatePage}), and every change of a whole object (discard, truncation, retire,
@@ -30,10 +31,11 @@ final class RamTier
 {
     /** Slots per set. */
     static final int WAYS = 16;
+    private static final int WAY_SHIFT = 4;
 
     /** Consecutive pages of an object that take consecutive sets ({@link #setOf}). */
-    private static final int RUN_SHIFT = 4;
-    private static final int RUN_PAGES = 1 << RUN_SHIFT;
+    private static final int RUN_SHIFT = 8;
+    static final int RUN_PAGES = 1 << RUN_SHIFT;
 
     private static final VarHandle STAMPS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle LOCKS = MethodHandles.arrayElementVarHandle(int[].class);
@@ -181,8 +183,9 @@ final class RamTier
             {
                 continue;
             }
-            final ByteBuffer slab = (ByteBuffer)SLABS.getAcquire(slabs, slot >>> slabShift);
-            dst.put(dst.position(), slab, (slot & (slotsPerSlab - 1)) * blockSize, blockSize);
+            final int data = dataIndex(slot);
+            final ByteBuffer slab = (ByteBuffer)SLABS.getAcquire(slabs, data >>> slabShift);
+            dst.put(dst.position(), slab, (data & (slotsPerSlab - 1)) * blockSize, blockSize);
             VarHandle.acquireFence();
             if ((long)STAMPS.getAcquire(stamps, slot) != stamp)
             {
@@ -245,7 +248,7 @@ final class RamTier
             pageIndexes[slot] = pageIndex;
             epochs[slot] = epoch;
             slotHits[slot] = 0;
-            slab.put((slot & (slotsPerSlab - 1)) * blockSize, data, data.position(), blockSize);
+            slab.put((dataIndex(slot) & (slotsPerSlab - 1)) * blockSize, data, data.position(), blockSize);
             STAMPS.setRelease(stamps, slot, stamp + 2);
             admissions.increment();
         }
@@ -379,7 +382,7 @@ final class RamTier
      */
     private ByteBuffer slab(final int slot)
     {
-        final int index = slot >>> slabShift;
+        final int index = dataIndex(slot) >>> slabShift;
         final ByteBuffer slab = (ByteBuffer)SLABS.getAcquire(slabs, index);
         if (slab != null || allocationFailed.get())
         {
@@ -407,6 +410,16 @@ final class RamTier
             return fresh;
         }
         return (ByteBuffer)SLABS.getAcquire(slabs, index);
+    }
+
+    /**
+     * Where a slot's page lies in the slabs, in pages: way after way, each way holding that slot of every set in set
+     * order, so that the consecutive pages of a run ({@link #setOf}) that took the same way of their sets lie next to
+     * each other in memory and a read of many pages copies long stretches rather than pages far apart.
+     */
+    private int dataIndex(final int slot)
+    {
+        return (slot & (WAYS - 1)) * sets + (slot >>> WAY_SHIFT);
     }
 
     private static long tagOf(final long objectId, final long pageIndex)
