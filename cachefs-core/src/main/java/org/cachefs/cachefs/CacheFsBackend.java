@@ -606,6 +606,17 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
     }
 
     /**
+     * Copies the range from the RAM tier, up to the first page it does not hold; nothing is read from the device.
+     */
+    @Override
+    public int readResident(
+        final CacheObject object, final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        final ObjectRecord record = ((CacheFsObject)object).record;
+        return record == null ? 0 : store.readResident(record, position, dst, offset, length);
+    }
+
+    /**
      * Reads a page into bytes [0, page size) of its buffer, leaving the buffer's position and limit as they were
      * (no view of the buffer is allocated).
      */

@@ -267,6 +267,18 @@ final class CacheStore implements Closeable
     }
 
     /**
+     * Copies a byte range of the object's data from the RAM tier, up to the first page it does not hold (see
+     * {@link PageReads#readResident}).
+     *
+     * @return the bytes copied.
+     */
+    int readResident(
+        final ObjectRecord record, final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        return reads.readResident(record, position, dst, offset, length);
+    }
+
+    /**
      * Copies the page from the RAM tier, if it holds it, into {@code dst} (see {@link PageReads#readFromRam}).
      *
      * @return true on a hit.

@@ -172,18 +172,64 @@ final class PageReads
     }
 
     /**
+     * Copies bytes {@code [position, position + length)} of the object's data from the RAM tier into {@code dst} at
+     * {@code offset} (absolute; its position and limit are kept), page after page, up to the first page the tier
+     * does not hold. Takes no lock and allocates nothing; each page served counts as a hit. A call that copies from
+     * one page is timed as a RAM-tier hit (one in {@value StoreLatencies#RAM_HIT_SAMPLING}); longer ones are not, as
+     * their time is not one page's. Nothing is read from the device.
+     *
+     * @return the bytes copied: {@code length}, or fewer if a page is not in the tier (0 if the tier is off or the
+     * store is closed or stopped).
+     */
+    int readResident(
+        final ObjectRecord record, final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        if (ram == null || state.closed || state.failure() != null)
+        {
+            return 0;
+        }
+        final long first = position / blockSize;
+        final boolean timed = (position + length - 1) / blockSize == first && StoreLatencies.sampleRamHit();
+        final long start = timed ? System.nanoTime() : 0;
+        final int copied = ram.readRange(record, position, dst, offset, length);
+        if (copied > 0)
+        {
+            final long last = (position + copied - 1) / blockSize;
+            stats.readHits.add(last - first + 1);
+            touched(record, first, last);
+            if (timed)
+            {
+                latencies.ramHit(start);
+            }
+        }
+        return copied;
+    }
+
+    /**
      * After a hit: sets the object's access time and its page range's, reading the access clock rather than advancing
      * it, so that hits make no contended update.
      */
     private void touched(final ObjectRecord record, final long pageIndex)
     {
+        touched(record, pageIndex, pageIndex);
+    }
+
+    /**
+     * {@link #touched(ObjectRecord, long)} for pages {@code [first, last]}: the object and every page range they
+     * cover.
+     */
+    private void touched(final ObjectRecord record, final long first, final long last)
+    {
         final long now = clock.readAccessTime();
         record.accessTime = now;
         final long[] ranges = record.rangeAccess;
-        final long range = pageIndex / rangePages;
-        if (ranges != null && range < ranges.length)
+        if (ranges != null)
         {
-            ranges[(int)range] = now;
+            for (long range = first / rangePages, end = Math.min(last / rangePages, ranges.length - 1); range <= end;
+                range++)
+            {
+                ranges[(int)range] = now;
+            }
         }
     }
 

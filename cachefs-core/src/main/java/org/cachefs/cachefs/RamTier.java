@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
  * read found it intact, and only if it was seen more often than the page it would evict (its misses in the
  * {@link FrequencySketch}, its hits in its slot), so that a scan does not flush the hot pages. Slabs of memory are
  * allocated as sets first fill, so an idle tier costs almost nothing; in them, pages lie slot after slot of every set
- * ({@link #dataIndex}), so that a run of pages copies from one stretch of memory.
+ * ({@link #dataIndex}), so that a run of pages copies from one stretch of memory ({@link #readRange}).
  * <p>
  * The tier never serves bytes the device would not: every change of a page's mapping (rewrite, uncache, quarantine)
  * removes the page first ({@link #invalidatePage}), and every change of a whole object (discard, truncation, retire,
@@ -22,10 +22,10 @@ import java.util.concurrent.atomic.LongAdder;
  * match. A page read from the device is admitted only if nothing of the page changed since its block was looked up
  * ({@link #ticket}), and an entry belongs to the {@link ObjectRecord} instance that admitted it.
  * <p>
- * Threading: {@link #read} takes no lock: each slot is a sequence lock, and a read that overlaps a change of its slot
- * is a miss. {@link #ticket} is called under the store lock (shared or exclusive), invalidations under the exclusive
- * store lock; admissions and invalidations of one set are serialized by the set's lock, which an admission only tries
- * (a busy set admits nothing).
+ * Threading: {@link #read} and {@link #readRange} take no lock: each slot is a sequence lock, and a read that
+ * overlaps a change of its slot is a miss. {@link #ticket} is called under the store lock (shared or exclusive),
+ * invalidations under the exclusive store lock; admissions and invalidations of one set are serialized by the set's
+ * lock, which an admission only tries (a busy set admits nothing).
  */
 final class RamTier
 {
@@ -168,6 +168,57 @@ final class RamTier
      */
     boolean read(final ObjectRecord record, final long pageIndex, final ByteBuffer dst)
     {
+        if (copy(record, pageIndex, 0, dst, dst.position(), blockSize))
+        {
+            hits.increment();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Copies bytes {@code [position, position + length)} of the object's data into {@code dst} at {@code offset}
+     * (absolute; the position and limit are kept), page after page, as long as the tier holds the pages. Takes no lock
+     * and allocates nothing; counts a hit per page copied. Past the bytes copied, {@code dst} may have been written
+     * to.
+     *
+     * @return the bytes copied.
+     */
+    int readRange(
+        final ObjectRecord record, final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        int done = 0;
+        int pages = 0;
+        while (done < length)
+        {
+            final long at = position + done;
+            final long pageIndex = at / blockSize;
+            final int from = (int)(at - pageIndex * blockSize);
+            final int bytes = Math.min(blockSize - from, length - done);
+            if (!copy(record, pageIndex, from, dst, offset + done, bytes))
+            {
+                break;
+            }
+            pages++;
+            done += bytes;
+        }
+        if (pages > 0)
+        {
+            hits.add(pages);
+        }
+        return done;
+    }
+
+    /**
+     * Copies bytes {@code [from, from + length)} of the page, if the tier holds it, into {@code dst} at
+     * {@code offset}; counts nothing.
+     *
+     * @return true on a hit.
+     */
+    private boolean copy(
+        final ObjectRecord record, final long pageIndex, final int from, final ByteBuffer dst, final int offset,
+        final int length)
+    {
         final int epoch = record.ramEpoch;
         final long tag = tagOf(record.objectId, pageIndex);
         final int base = setOf(record.objectId, pageIndex) * WAYS;
@@ -185,7 +236,7 @@ final class RamTier
             }
             final int data = dataIndex(slot);
             final ByteBuffer slab = (ByteBuffer)SLABS.getAcquire(slabs, data >>> slabShift);
-            dst.put(dst.position(), slab, (data & (slotsPerSlab - 1)) * blockSize, blockSize);
+            dst.put(offset, slab, (data & (slotsPerSlab - 1)) * blockSize + from, length);
             VarHandle.acquireFence();
             if ((long)STAMPS.getAcquire(stamps, slot) != stamp)
             {
@@ -196,7 +247,6 @@ final class RamTier
             {
                 slotHits[slot] = (byte)(seen + 1);
             }
-            hits.increment();
             return true;
         }
         return false;

@@ -1,5 +1,6 @@
 package org.cachefs.fscache;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -101,6 +102,31 @@ public interface Cookie
      * @throws IllegalStateException if a page is still tracked from an earlier read or allocation.
      */
     <C> Result readOrAllocPages(List<CachePage> pages, ReadCompletion<? super C> callback, C context);
+
+    /**
+     * Copy bytes the cache holds in memory straight into a buffer: bytes {@code [position, position + length)} of
+     * the data object, page after page, up to the first page the cache does not keep in memory (an addition to the
+     * kernel API, for a netfs that reads byte ranges rather than pages). No page is tracked, nothing needs
+     * uncaching, and nothing is read from the device: a range that is not resident is then read with
+     * {@link #readOrAllocPages}. Only what a read of the same pages would give is copied: nothing while the object is
+     * not active (not looked up yet, dying, its cache withdrawn or in error) or while an attribute change is queued
+     * or running, and nothing at or past the store limit.
+     *
+     * @param position the first byte, in the object's data; {@code >= 0}.
+     * @param dst      where the bytes go, from index {@code offset} (below its limit); its position and limit are not
+     *                 changed.
+     * @param offset   the index in {@code dst} of the first byte.
+     * @param length   the most bytes to copy.
+     * @return the bytes copied, from 0 (nothing resident, or a backend that keeps no pages in memory) to
+     * {@code length}. The default copies nothing.
+     * @throws IllegalArgumentException  if {@code position} is negative or {@code dst} is null.
+     * @throws IndexOutOfBoundsException if {@code [offset, offset + length)} is not within {@code dst}'s limit.
+     * @throws IllegalStateException     on an index cookie, or if the cookie was relinquished.
+     */
+    default int readResident(final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        return 0;
+    }
 
     /**
      * Reserve a block for a page without reading it ({@code fscache_alloc_page}).

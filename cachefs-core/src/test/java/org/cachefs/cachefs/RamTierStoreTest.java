@@ -252,4 +252,58 @@ class RamTierStoreTest
             store.release(scanFile);
         }
     }
+
+    @Test
+    void aResidentReadCopiesByteRangesOfPagesInRamAndStopsAtAPageThatChanged() throws IOException
+    {
+        try (CacheStore store = CacheStore.mount(image, OPTIONS))
+        {
+            final ObjectRecord record = objectInRam(store, 4);
+            final ByteBuffer dst = ByteBuffer.allocate(6 * PAGE);
+            final long hits = store.stats().readHits.sum();
+
+            assertThat(store.readResident(record, 10, dst, 3, 4 * PAGE)).isEqualTo(4 * PAGE - 10);
+            for (int i = 0; i < 4 * PAGE - 10; i++)
+            {
+                final int at = 10 + i;
+                assertThat(dst.get(3 + i)).as("byte %d", at).isEqualTo(pageOf(at / PAGE).get(at % PAGE));
+            }
+            assertThat(dst.get(2)).isZero();
+            assertThat(dst.get(3 + 4 * PAGE - 10)).isZero();
+            assertThat(dst.position()).isZero();
+            assertThat(ramHits(store)).isEqualTo(8);
+            assertThat(store.stats().readHits.sum()).isEqualTo(hits + 4);
+
+            // A page rewritten, removed or truncated away is not copied, nor anything after it.
+            store.write(record, 2, pageOf(20));
+            assertThat(store.readResident(record, 0, dst, 0, 4 * PAGE)).isEqualTo(2 * PAGE);
+            store.removePage(record, 1);
+            assertThat(store.readResident(record, 0, dst, 0, 4 * PAGE)).isEqualTo(PAGE);
+            store.setSize(record, 0);
+            assertThat(store.readResident(record, 0, dst, 0, 4 * PAGE)).isZero();
+            assertThat(store.readResident(record, 3L * PAGE, dst, 0, PAGE)).isZero();
+            store.release(record);
+        }
+    }
+
+    @Test
+    void aResidentReadCopiesNothingWithTheTierOffOrTheStoreClosed() throws IOException
+    {
+        final ByteBuffer dst = ByteBuffer.allocate(PAGE);
+        try (CacheStore store = CacheStore.mount(image, OPTIONS.withRamTierBytes(0)))
+        {
+            assertThat(store.ram()).isNull();
+            final ObjectRecord record = store.create(0, KEY, 1, new byte[0], 1 << 20);
+            store.write(record, 0, pageOf(0));
+            assertThat(read(store, record, 0)).isEqualTo(pageOf(0));
+            assertThat(store.readResident(record, 0, dst, 0, PAGE)).isZero();
+            store.release(record);
+        }
+        final CacheStore store = CacheStore.mount(image, OPTIONS);
+        final ObjectRecord record = objectInRam(store, 1);
+        assertThat(store.readResident(record, 0, dst, 0, PAGE)).isEqualTo(PAGE);
+        store.release(record);
+        store.close();
+        assertThat(store.readResident(record, 0, dst, 0, PAGE)).isZero();
+    }
 }

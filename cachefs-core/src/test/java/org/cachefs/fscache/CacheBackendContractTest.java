@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -254,6 +255,45 @@ public abstract class CacheBackendContractTest
         cookie.uncachePage(page);
         assertThat(page.isFsCache()).isFalse();
         cookie.relinquish(false);
+    }
+
+    /**
+     * Whatever a backend keeps in memory, a resident read copies only the bytes a read of the pages gives: the last
+     * ones written.
+     */
+    @Test
+    void aResidentReadCopiesOnlyTheLastBytesWritten() throws InterruptedException
+    {
+        final Cookie cookie = acquire(new TestFile("resident"));
+        for (int p = 0; p < 3; p++)
+        {
+            store(cookie, p, 10 + p);
+            assertThat(load(cookie, p)).isEqualTo(10 + p);
+        }
+        checkResident(cookie, new long[] {10, 11, 12});
+        final CachePage rewrite = page(1);
+        assertThat(cookie.allocPage(rewrite)).isEqualTo(Result.OK);
+        writeMarked(cookie, rewrite, 21);
+        cookie.uncachePage(rewrite);
+        assertThat(load(cookie, 1)).isEqualTo(21);
+        checkResident(cookie, new long[] {10, 21, 12});
+        cookie.relinquish(false);
+    }
+
+    /**
+     * Reads all of pages {@code [0, seeds.length)} resident and checks each page copied whole against its seed.
+     */
+    private static void checkResident(final Cookie cookie, final long[] seeds)
+    {
+        final ByteBuffer dst = ByteBuffer.allocateDirect(seeds.length * PAGE_SIZE);
+        final int copied = cookie.readResident(0, dst, 0, seeds.length * PAGE_SIZE);
+        assertThat(copied).isBetween(0, seeds.length * PAGE_SIZE);
+        for (int p = 0; p < copied / PAGE_SIZE; p++)
+        {
+            final CachePage page = page(p);
+            page.buffer().put(0, dst, p * PAGE_SIZE, PAGE_SIZE);
+            assertThat(Pages.seedOf(page)).as("page %d copied", p).isEqualTo(seeds[p]);
+        }
     }
 
     @Test

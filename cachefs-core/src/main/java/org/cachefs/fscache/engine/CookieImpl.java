@@ -8,6 +8,7 @@ import org.cachefs.fscache.ReadCompletion;
 import org.cachefs.fscache.Result;
 import org.cachefs.fscache.StatCounter;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -225,6 +226,21 @@ final class CookieImpl implements Cookie
         }
 
         return reads.readOrAllocPages(pages, (ReadCompletion<Object>)callback, context);
+    }
+
+    public int readResident(final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        requireDataCookie("readResident");
+        if (position < 0)
+        {
+            throw new IllegalArgumentException("position must be >= 0: " + position);
+        }
+        if (null == dst)
+        {
+            throw new IllegalArgumentException("buffer must not be null");
+        }
+        java.util.Objects.checkFromIndexSize(offset, length, dst.limit());
+        return length == 0 ? 0 : reads.readResident(position, dst, offset, length);
     }
 
     public Result allocPage(final CachePage page)

@@ -5,7 +5,9 @@ import org.cachefs.fscache.ReadCompletion;
 import org.cachefs.fscache.Result;
 import org.cachefs.fscache.StatCounter;
 import org.cachefs.fscache.spi.CacheBackend;
+import org.cachefs.fscache.spi.CacheObject;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -38,6 +40,55 @@ final class CookieReads
     {
         this.cookie = cookie;
         this.lock = cookie.lock;
+    }
+
+    /**
+     * {@link org.cachefs.fscache.Cookie#readResident}: under the lock, takes the first object if it is active with no
+     * attribute change queued or running and clips the range to its store limit; then asks the backend without the
+     * lock. An attribute change queued after the check runs after a read already under way, as with a retrieval.
+     */
+    int readResident(final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        final FsObject object;
+        final CacheObject backendObject;
+        final int bytes;
+        lock.lock();
+        try
+        {
+            cookie.binding.checkNotRelinquishedLocked("readResident");
+            object = cookie.binding.firstObjectLocked();
+            if (null == object || !object.isActiveLocked() || object.ops.exclusiveQueuedLocked())
+            {
+                return 0;
+            }
+            backendObject = object.backendObject;
+            final int pageSize = object.cache.pageSize();
+            final long limit = object.storeLimit;
+            final long end = limit >= Long.MAX_VALUE / pageSize ? Long.MAX_VALUE : limit * pageSize;
+            bytes = null == backendObject ? 0 : (int)Math.min(length, Math.max(0, end - position));
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        if (bytes == 0)
+        {
+            return 0;
+        }
+        try
+        {
+            final int copied = object.cache.backend.readResident(backendObject, position, dst, offset, bytes);
+            if (copied < 0 || copied > bytes)
+            {
+                throw new IllegalStateException("readResident of " + bytes + " bytes gave " + copied);
+            }
+            return copied;
+        }
+        catch (final RuntimeException | LinkageError | AssertionError ex)
+        {
+            cookie.engine.backendFailed(object.cache, ex);
+            return 0;
+        }
     }
 
     Result readOrAllocPage(final CachePage page, final ReadCompletion<Object> callback, final Object context)

@@ -43,6 +43,14 @@ final class ObjectOperations
         return nExclusive == 0 && page.index() >= object.storeLimit;
     }
 
+    /**
+     * Whether an exclusive operation (an attribute change) is queued or running.
+     */
+    boolean exclusiveQueuedLocked()
+    {
+        return nExclusive != 0;
+    }
+
     boolean submitLocked(final Operation op)
     {
         if (!object.acceptsOpsLocked())

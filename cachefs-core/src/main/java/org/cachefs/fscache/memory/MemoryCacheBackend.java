@@ -9,6 +9,7 @@ import org.cachefs.fscache.spi.ObjectContext;
 import org.cachefs.fscache.spi.Retrieval;
 import org.cachefs.fscache.spi.Storage;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -400,6 +401,13 @@ public final class MemoryCacheBackend implements CacheBackend
     public Result readOrAllocPage(final Retrieval op, final CachePage page)
     {
         return pageCalls.readOrAllocPage(op, page);
+    }
+
+    @Override
+    public int readResident(
+        final CacheObject object, final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        return pageCalls.readResident(object, position, dst, offset, length);
     }
 
     public Result readOrAllocPages(final Retrieval op, final List<CachePage> pages)

@@ -8,6 +8,7 @@ import org.cachefs.fscache.spi.Retrieval;
 import org.cachefs.fscache.spi.RetrievalProcessor;
 import org.cachefs.fscache.spi.Storage;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -53,6 +54,47 @@ final class MemoryPageCalls
         this.faults = faults;
         this.pageSize = pageSize;
         this.asyncReads = asyncReads;
+    }
+
+    /**
+     * {@link CacheBackend#readResident}: every page this backend holds is in memory, so the range is copied up to the
+     * first page it does not hold, under the lock.
+     */
+    int readResident(
+        final CacheObject object, final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        lock.lock();
+        try
+        {
+            final MemoryEntry entry = ((MemoryObject)object).entry;
+            if (store.dissociated() || null == entry)
+            {
+                return 0;
+            }
+            int done = 0;
+            while (done < length)
+            {
+                final long at = position + done;
+                final byte[] data = entry.pages.get(at / pageSize);
+                if (null == data)
+                {
+                    break;
+                }
+                final int from = (int)(at % pageSize);
+                final int bytes = Math.min(pageSize - from, length - done);
+                dst.put(offset + done, data, from, bytes);
+                done += bytes;
+            }
+            if (done > 0)
+            {
+                store.touch(entry);
+            }
+            return done;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package org.cachefs.fscache.spi;
 import org.cachefs.fscache.CachePage;
 import org.cachefs.fscache.Result;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -261,6 +262,26 @@ public interface CacheBackend
      * writes are aborted.
      */
     Result writePage(Storage op, CachePage page);
+
+    /**
+     * Copy bytes of the object's data that the backend keeps in memory into {@code dst} ({@link
+     * org.cachefs.fscache.Cookie#readResident}): bytes {@code [position, position + length)}, page after page, up to
+     * the first page not in memory; never from the device, and only bytes a read of the page would give. Called on the
+     * netfs's thread without the cookie's lock, for an object that was active, with no attribute change queued, and
+     * with the range clipped to the store limit. Not an operation of the kernel's table.
+     *
+     * @param object the object.
+     * @param position the first byte, {@code >= 0}.
+     * @param dst    the destination; its position and limit must be kept.
+     * @param offset the index in {@code dst} of the first byte.
+     * @param length the most bytes to copy, {@code > 0}, with {@code offset + length} within {@code dst}'s limit.
+     * @return the bytes copied, 0 to {@code length}. The default copies nothing.
+     */
+    default int readResident(
+        final CacheObject object, final long position, final ByteBuffer dst, final int offset, final int length)
+    {
+        return 0;
+    }
 
     /**
      * Write several pages of one object that a storage operation took from its queue together, in order: the same
