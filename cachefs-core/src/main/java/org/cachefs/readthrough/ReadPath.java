@@ -11,8 +11,8 @@ import org.cachefs.fscache.CachePage;
 import org.cachefs.fscache.Cookie;
 
 /**
- * How a {@link ReadThroughCache} serves a range of a file: cached pages are read from the cache into pooled pages and
- * copied out; the missing ones are fetched from the origin by whole aligned chunks (one request per chunk however many
+ * How a {@link ReadThroughCache} serves a range of a file: pages the cache holds in memory are copied straight out
+ * ({@link Cookie#readResident}); other cached pages are read from the cache into pooled pages and copied out; the missing ones are fetched from the origin by whole aligned chunks (one request per chunk however many
  * threads miss it, {@link ChunkFetch}), copied to the caller as soon as they arrive and written to the cache by the
  * store threads, which the caller never waits for. When the cache cannot take part (no image, full, withdrawn,
  * failing) the range is read from the origin directly.
@@ -105,6 +105,15 @@ final class ReadPath
                         }
                         kept[0] = null;
                         fetch.release();
+                    }
+                    // Pages the cache holds in memory are copied straight into dst, with no page tracked.
+                    final int resident = cookie.readResident(at, dst, base + done, length - done);
+                    if (resident > 0)
+                    {
+                        counters.hitBytes.add(resident);
+                        handle.hitBytes.add(resident);
+                        done += resident;
+                        continue;
                     }
                     final boolean more = at + bytes < position + length;
                     int outcome = readBatch(cookie, entry, at, dst, base + done, bytes, firstPage,

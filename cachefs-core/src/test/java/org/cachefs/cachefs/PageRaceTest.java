@@ -90,10 +90,10 @@ class PageRaceTest
             race.close();
         }
         System.out.printf("page race writeBehind=%s threads=%d image=%d MiB seed=%d: %d ops, %d pages checked " +
-                "(%d hits, %d of them from the RAM tier, %d misses), %d writes, %d truncations, %d relinquishments, " +
+                "(%d hits, %d of them from the RAM tier, %d of those by resident reads, %d misses), %d writes, %d truncations, %d relinquishments, " +
                 "%d remounts, 0 wrong%n",
             writeBehind, threads, imageSize >> 20, seed, race.ops.get(), race.checked.get(), race.hits.get(),
-            race.ramHits.get(), race.misses.get(), race.writes.get(), race.truncations.get(), race.relinquishments.get(),
+            race.ramHits.get(), race.resident.get(), race.misses.get(), race.writes.get(), race.truncations.get(), race.relinquishments.get(),
             race.remounts.get());
         assertThat(race.wrong).isEmpty();
         assertThat(race.errors).isEmpty();
@@ -151,6 +151,8 @@ class PageRaceTest
         final AtomicLong checked = new AtomicLong();
         final AtomicLong hits = new AtomicLong();
         final AtomicLong misses = new AtomicLong();
+        /** Pages copied by resident reads (and checked, as hits). */
+        final AtomicLong resident = new AtomicLong();
         final AtomicLong writes = new AtomicLong();
         final AtomicLong truncations = new AtomicLong();
         final AtomicLong relinquishments = new AtomicLong();
@@ -315,6 +317,10 @@ class PageRaceTest
                     {
                         readList(file, random);
                     }
+                    else if (dice < 620)
+                    {
+                        readResident(file, random);
+                    }
                     else
                     {
                         rewrite(file, random.nextInt(PAGES), random);
@@ -405,6 +411,37 @@ class PageRaceTest
                 {
                     cookie.uncachePage(page);
                 }
+            }
+        }
+
+        /**
+         * Copies a run of pages from the RAM tier with {@link Cookie#readResident}: each page copied is checked as a
+         * page read is.
+         */
+        private void readResident(final RaceFile file, final SplittableRandom random)
+        {
+            final int first = random.nextInt(PAGES);
+            final int count = 1 + random.nextInt(Math.min(12, PAGES - first));
+            final long[] floors = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                floors[i] = floorOf(file, first + i);
+            }
+            final java.nio.ByteBuffer run = java.nio.ByteBuffer.allocate(count * PAGE_SIZE);
+            final int copied = file.cookie.readResident((long)first * PAGE_SIZE, run, 0, count * PAGE_SIZE);
+            assertThat(copied % PAGE_SIZE).as("bytes copied from page-aligned positions").isZero();
+            for (int i = 0; i < count; i++)
+            {
+                if (i >= copied / PAGE_SIZE)
+                {
+                    checked.incrementAndGet();
+                    misses.incrementAndGet();
+                    continue;
+                }
+                final CachePage page = newPage(first + i);
+                page.buffer().put(0, run, i * PAGE_SIZE, PAGE_SIZE);
+                check(file, page, floors[i]);
+                resident.incrementAndGet();
             }
         }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.management.ObjectName;
 
+import org.cachefs.fscache.StatCounter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +103,57 @@ class ReadThroughCacheTest
         assertThat(stats.storedPages()).isEqualTo(769);
         assertThat(stats.fallbacks()).isZero();
         assertThat(stats.originStats()).isEqualTo(2);
+    }
+
+    @Test
+    void pagesInTheRamTierAreCopiedStraightToTheCallerWithNoRetrieval() throws Exception
+    {
+        origin.put("/r", 2 * MIB + 300, "v1");
+        final ReadThroughCache cache = cache(options());
+        try (CachedFile file = cache.open("/r"))
+        {
+            readAll(file);
+            awaitStored(cache);
+            // Read from the device, which puts the pages in the RAM tier.
+            assertThat(readAll(file)).isEqualTo(origin.bytes("/r", "v1"));
+            final MountedImage image = cache.mountedImages().get(0);
+            final long retrievals = image.fsCache().stats().get(StatCounter.RETRIEVALS);
+            final long ramHits = image.backend().usage().get("ramHits");
+            final ReadThroughStats before = cache.stats();
+            origin.clearLog();
+
+            final ByteBuffer range = ByteBuffer.allocate(MIB + 77);
+            file.readFully(5000, range);
+
+            assertThat(range.array()).isEqualTo(slice(origin.bytes("/r", "v1"), 5000, MIB + 77));
+            assertThat(image.fsCache().stats().get(StatCounter.RETRIEVALS)).isEqualTo(retrievals);
+            // Pages 1 to 257.
+            assertThat(image.backend().usage().get("ramHits")).isEqualTo(ramHits + 257);
+            final ReadThroughStats after = cache.stats();
+            assertThat(after.cacheHitBytes() - before.cacheHitBytes()).isEqualTo(MIB + 77);
+            assertThat(after.hitReads() - before.hitReads()).isEqualTo(1);
+            assertThat(origin.reads()).isZero();
+        }
+    }
+
+    @Test
+    void withTheRamTierOffEveryHitIsARetrieval() throws Exception
+    {
+        origin.put("/r", MIB, "v1");
+        final ReadThroughCache cache = cache(options().ramTierBytes(0));
+        try (CachedFile file = cache.open("/r"))
+        {
+            readAll(file);
+            awaitStored(cache);
+            readAll(file);
+            final MountedImage image = cache.mountedImages().get(0);
+            final long retrievals = image.fsCache().stats().get(StatCounter.RETRIEVALS);
+            assertThat(readAll(file)).isEqualTo(origin.bytes("/r", "v1"));
+            // One read_or_alloc_pages call for the 256 pages.
+            assertThat(image.fsCache().stats().get(StatCounter.RETRIEVALS))
+                .isEqualTo(retrievals + 1);
+            assertThat(image.backend().usage().get("ramHits")).isZero();
+        }
     }
 
     @Test
