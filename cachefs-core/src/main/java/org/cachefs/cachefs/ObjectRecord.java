@@ -50,6 +50,12 @@ final class ObjectRecord
      */
     volatile int ramEpoch;
 
+    /**
+     * Whether the RAM tier ever took a page of the object: until then a read does not look there (a fill's misses
+     * then cost no probe of the tier). Set by the tier before the first page it takes becomes visible; never cleared.
+     */
+    volatile boolean inRamTier;
+
     int users;
     /** Fields changed since the last commit. */
     boolean dirty;

@@ -219,6 +219,10 @@ final class RamTier
         final ObjectRecord record, final long pageIndex, final int from, final ByteBuffer dst, final int offset,
         final int length)
     {
+        if (!record.inRamTier)
+        {
+            return false;
+        }
         final int epoch = record.ramEpoch;
         final long tag = tagOf(record.objectId, pageIndex);
         final int base = setOf(record.objectId, pageIndex) * WAYS;
@@ -289,6 +293,10 @@ final class RamTier
             if (tags[slot] == 0)
             {
                 residentPages.increment();
+            }
+            if (!record.inRamTier)
+            {
+                record.inRamTier = true;
             }
             final long stamp = stamps[slot];
             STAMPS.setVolatile(stamps, slot, stamp + 1);

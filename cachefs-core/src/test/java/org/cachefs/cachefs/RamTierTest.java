@@ -61,7 +61,10 @@ class RamTierTest
     {
         final RamTier tier = RamTier.create("dev", 64L * PAGE, PAGE);
         assertThat(tier.allocatedBytes()).isZero();
+        assertThat(a.inRamTier).isFalse();
         admit(tier, a, 3, 30);
+        assertThat(a.inRamTier).isTrue();
+        assertThat(b.inRamTier).isFalse();
         assertThat(tier.allocatedBytes()).isEqualTo(64L * PAGE);
         assertThat(holds(tier, a, 3, 30)).isTrue();
         assertThat(holds(tier, a, 4, 30)).isFalse();
