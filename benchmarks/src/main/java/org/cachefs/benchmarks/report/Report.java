@@ -53,6 +53,8 @@ public final class Report
     static final String RAM = "RAM:";
     static final String RAM_HIT = RAM + HIT;
     static final String RAM_HIT_256 = RAM + HIT_256;
+    static final String RAM_READ_THROUGH_4K = RAM + "ReadThroughBenchmark.readThrough4k";
+    static final String RAM_READ_THROUGH_1M = RAM + "ReadThroughBenchmark.readThrough1m";
     static final String FILL_RANDOM = "PageWriteBenchmark.fillRandom";
     static final String FILL_SEQ = "PageWriteBenchmark.fillSequential";
     static final String ACQUIRE = "MetadataBenchmark.acquireRelinquish";
@@ -299,6 +301,7 @@ public final class Report
                 return 128 * 1024;
             case HIT_256:
             case RAM_HIT_256:
+            case RAM_READ_THROUGH_1M:
             case BUFFERED_1M:
                 return 1024 * 1024;
             default:
@@ -364,6 +367,21 @@ public final class Report
             md.append(row(t, ops(BUFFERED_4K, t), ops(RAM_HIT, t),
                 ratio(opsPerSecond(RAM_HIT, t), opsPerSecond(BUFFERED_4K, t)), mib(BUFFERED_1M, t),
                 mib(RAM_HIT_256, t), ratio(mibPerSecond(RAM_HIT_256, t), mibPerSecond(BUFFERED_1M, t))));
+        }
+        md.append('\n');
+
+        md.append("Through the read-through API (`ReadThroughBenchmark`, `CachedFile.read` of 4 KiB and `readFully` of " +
+            "an aligned 1 MiB at random, `-p ramTierMiB=256`), which copies pages held in the RAM tier straight into " +
+            "the caller's buffer (`Cookie.readResident`):\n\n");
+        md.append("| threads | buffered 4 KiB pread (reads/s) | read-through 4 KiB hit (reads/s) | RAM / buffered | " +
+            "buffered 1 MiB pread (MiB/s) | read-through 1 MiB hit (MiB/s) | RAM / buffered |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (final int t : threadCounts(RAM_READ_THROUGH_4K, RAM_READ_THROUGH_1M))
+        {
+            md.append(row(t, ops(BUFFERED_4K, t), ops(RAM_READ_THROUGH_4K, t),
+                ratio(opsPerSecond(RAM_READ_THROUGH_4K, t), opsPerSecond(BUFFERED_4K, t)), mib(BUFFERED_1M, t),
+                mib(RAM_READ_THROUGH_1M, t),
+                ratio(mibPerSecond(RAM_READ_THROUGH_1M, t), mibPerSecond(BUFFERED_1M, t))));
         }
         md.append('\n');
 

@@ -57,6 +57,8 @@ class ReportTest
             result("RawDeviceBenchmark.bufferedRandomRead1m", 1, "thrpt", "ops/s", 12_000),
             result("PageReadBenchmark.readPage", 1, "thrpt", "ops/s", "\"ramTierMiB\": \"256\"", 750_000),
             result("PageReadBenchmark.readPages256", 1, "thrpt", "ops/s", "\"ramTierMiB\": \"256\"", 3_000),
+            result("ReadThroughBenchmark.readThrough4k", 1, "thrpt", "ops/s", "\"ramTierMiB\": \"256\"", 1_100_000),
+            result("ReadThroughBenchmark.readThrough1m", 1, "thrpt", "ops/s", "\"ramTierMiB\": \"256\"", 10_800),
             result("RawDeviceBenchmark.sequentialWrite128k", 4, "thrpt", "ops/s", 8000),
             result("PageWriteBenchmark.fillRandom", 4, "thrpt", "ops/s", 16000),
             result("MetadataBenchmark.acquireRelinquish", 4, "thrpt", "ops/s", 5000),
@@ -76,6 +78,7 @@ class ReportTest
             .contains("| 1 | 11,000 ±9% | 9,000 ±0% | 0.82 |")
             .contains("| 1 | 312.5 | 500.0 | 250.0 | 0.80 | 0.50 |")
             .contains("| 1 | 1,000,000 | 750,000 | 0.75 | 12,000.0 | 3,000.0 | 0.25 |")
+            .contains("| 1 | 1,000,000 | 1,100,000 | 1.10 | 12,000.0 | 10,800.0 | 0.90 |")
             .contains("| 4 | 1,000.0 | 16,000 | 62.5 | 0.06 |")
             .contains("uncache_page of the page written 32 operations earlier (32 writes in flight per thread).")
             .contains("**50,000 IOPS**")
