@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * follows the set of the page before it in runs of consecutive pages ({@link #setOf}). A page enters after a device
  * read found it intact, and only if it was seen more often than the page it would evict (its misses in the
  * {@link FrequencySketch}, its hits in its slot), so that a scan does not flush the hot pages. Slabs of memory are
- * allocated as sets first fill, so an idle tier costs almost nothing; in them, pages lie slot after slot of every set
+ * allocated as slots first fill, so an idle tier costs almost nothing; in them, pages lie slot after slot of every set
  * ({@link #dataIndex}), so that a run of pages copies from one stretch of memory ({@link #readRange}).
  * <p>
  * The tier never serves bytes the device would not: every change of a page's mapping (rewrite, uncache, quarantine)
