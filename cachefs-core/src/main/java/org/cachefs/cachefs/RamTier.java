@@ -168,38 +168,90 @@ final class RamTier
      */
     boolean read(final ObjectRecord record, final long pageIndex, final ByteBuffer dst)
     {
-        if (copy(record, pageIndex, 0, dst, dst.position(), blockSize))
-        {
-            hits.increment();
-            return true;
-        }
-        return false;
+        return readRange(record, pageIndex * blockSize, dst, dst.position(), blockSize) == blockSize;
     }
 
     /**
      * Copies bytes {@code [position, position + length)} of the object's data into {@code dst} at {@code offset}
-     * (absolute; the position and limit are kept), page after page, as long as the tier holds the pages. Takes no lock
-     * and allocates nothing; counts a hit per page copied. Past the bytes copied, {@code dst} may have been written
-     * to.
+     * (absolute; the position and limit are kept), page after page, as long as the tier holds the pages. Pages that
+     * lie next to each other in a slab are copied together. Each stretch is read as under a sequence lock: the slots'
+     * stamps, then the data and the slots' keys, then the stamps again; it is taken only if every stamp was even and
+     * their sum did not change (a stamp only grows, so an unchanged sum means unchanged stamps). Takes no lock and
+     * allocates nothing; counts a hit per page copied. Past the bytes copied, {@code dst} may have been written to.
      *
      * @return the bytes copied.
      */
     int readRange(
         final ObjectRecord record, final long position, final ByteBuffer dst, final int offset, final int length)
     {
+        if (!record.inRamTier)
+        {
+            return 0;
+        }
+        final int epoch = record.ramEpoch;
         int done = 0;
         int pages = 0;
         while (done < length)
         {
             final long at = position + done;
-            final long pageIndex = at / blockSize;
-            final int from = (int)(at - pageIndex * blockSize);
-            final int bytes = Math.min(blockSize - from, length - done);
-            if (!copy(record, pageIndex, from, dst, offset + done, bytes))
+            final long first = at / blockSize;
+            final int from = (int)(at - first * blockSize);
+            final int slot = slotOf(record, first, epoch);
+            if (slot < 0)
             {
                 break;
             }
-            pages++;
+            long before = (long)STAMPS.getAcquire(stamps, slot);
+            if ((before & 1) != 0)
+            {
+                break;
+            }
+            final int data = dataIndex(slot);
+            int count = 1;
+            // The pages after it, while they follow it in the same slab (the same way of the next sets).
+            while ((long)count * blockSize - from < length - done && (data + count) >>> slabShift == data >>> slabShift)
+            {
+                final int next = slot + count * WAYS;
+                if (slotOf(record, first + count, epoch) != next)
+                {
+                    break;
+                }
+                final long stamp = (long)STAMPS.getAcquire(stamps, next);
+                if ((stamp & 1) != 0)
+                {
+                    break;
+                }
+                before += stamp;
+                count++;
+            }
+            final int bytes = (int)Math.min((long)count * blockSize - from, length - done);
+            final ByteBuffer slab = (ByteBuffer)SLABS.getAcquire(slabs, data >>> slabShift);
+            dst.put(offset + done, slab, (data & (slotsPerSlab - 1)) * blockSize + from, bytes);
+            boolean same = true;
+            for (int i = 0; i < count; i++)
+            {
+                same &= holds(slot + i * WAYS, record, first + i, epoch);
+            }
+            VarHandle.acquireFence();
+            long after = 0;
+            for (int i = 0; i < count; i++)
+            {
+                after += (long)STAMPS.getAcquire(stamps, slot + i * WAYS);
+            }
+            if (!same || after != before)
+            {
+                break;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                final int taken = slot + i * WAYS;
+                final byte seen = slotHits[taken];
+                if (seen < MAX_SLOT_HITS)
+                {
+                    slotHits[taken] = (byte)(seen + 1);
+                }
+            }
+            pages += count;
             done += bytes;
         }
         if (pages > 0)
@@ -210,50 +262,26 @@ final class RamTier
     }
 
     /**
-     * Copies bytes {@code [from, from + length)} of the page, if the tier holds it, into {@code dst} at
-     * {@code offset}; counts nothing.
-     *
-     * @return true on a hit.
+     * @return the slot of the set of page {@code pageIndex} that holds it for {@code record} at {@code epoch}, or -1;
+     * read without the set's lock, so the caller must confirm it under the slot's stamp.
      */
-    private boolean copy(
-        final ObjectRecord record, final long pageIndex, final int from, final ByteBuffer dst, final int offset,
-        final int length)
+    private int slotOf(final ObjectRecord record, final long pageIndex, final int epoch)
     {
-        if (!record.inRamTier)
-        {
-            return false;
-        }
-        final int epoch = record.ramEpoch;
         final long tag = tagOf(record.objectId, pageIndex);
         final int base = setOf(record.objectId, pageIndex) * WAYS;
         for (int slot = base, end = base + WAYS; slot < end; slot++)
         {
-            if (tags[slot] != tag)
+            if (tags[slot] == tag && holds(slot, record, pageIndex, epoch))
             {
-                continue;
+                return slot;
             }
-            final long stamp = (long)STAMPS.getAcquire(stamps, slot);
-            if ((stamp & 1) != 0 || owners[slot] != record || pageIndexes[slot] != pageIndex ||
-                epochs[slot] != epoch)
-            {
-                continue;
-            }
-            final int data = dataIndex(slot);
-            final ByteBuffer slab = (ByteBuffer)SLABS.getAcquire(slabs, data >>> slabShift);
-            dst.put(offset, slab, (data & (slotsPerSlab - 1)) * blockSize + from, length);
-            VarHandle.acquireFence();
-            if ((long)STAMPS.getAcquire(stamps, slot) != stamp)
-            {
-                return false;
-            }
-            final byte seen = slotHits[slot];
-            if (seen < MAX_SLOT_HITS)
-            {
-                slotHits[slot] = (byte)(seen + 1);
-            }
-            return true;
         }
-        return false;
+        return -1;
+    }
+
+    private boolean holds(final int slot, final ObjectRecord record, final long pageIndex, final int epoch)
+    {
+        return owners[slot] == record && pageIndexes[slot] == pageIndex && epochs[slot] == epoch;
     }
 
     /**

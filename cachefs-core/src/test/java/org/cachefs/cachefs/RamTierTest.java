@@ -271,4 +271,105 @@ class RamTierTest
         assertThat(served.get()).isGreaterThanOrEqualTo(1_000);
         assertThat(versions.get()).isGreaterThanOrEqualTo(1_000);
     }
+
+    @Test
+    void aRangeIsCopiedExactlyAcrossPagesAndStopsAtTheFirstPageNotHeld()
+    {
+        final RamTier tier = RamTier.create("dev", 1024L * RamTier.WAYS * PAGE, PAGE);
+        for (int p = 0; p < 64; p++)
+        {
+            admit(tier, a, p, p);
+        }
+        final ByteBuffer dst = ByteBuffer.allocate(64 * PAGE + 10);
+        final int length = 64 * PAGE - 200;
+        assertThat(tier.readRange(a, 100, dst, 5, length)).isEqualTo(length);
+        for (int i = 0; i < length; i++)
+        {
+            final int at = 100 + i;
+            assertThat(dst.get(5 + i)).as("byte %d", at).isEqualTo((byte)(at / PAGE + at % PAGE));
+        }
+        assertThat(dst.get(4)).isZero();
+        assertThat(dst.get(5 + length)).isZero();
+        assertThat(tier.hits.sum()).isEqualTo(64);
+
+        tier.invalidatePage(a, 30);
+        assertThat(tier.readRange(a, 0, dst, 0, 64 * PAGE)).isEqualTo(30 * PAGE);
+        assertThat(tier.readRange(a, 31L * PAGE, dst, 0, 33 * PAGE)).isEqualTo(33 * PAGE);
+        assertThat(tier.readRange(a, 64L * PAGE, dst, 0, PAGE)).isZero();
+        assertThat(tier.readRange(b, 0, dst, 0, PAGE)).isZero();
+        assertThat(tier.hits.sum()).isEqualTo(64 + 30 + 33);
+    }
+
+    @Test
+    void aRangeReadOverlappingChangesOfItsPagesCopiesOnlyWholeVersions() throws Exception
+    {
+        final RamTier tier = RamTier.create("dev", 1024L * RamTier.WAYS * PAGE, PAGE);
+        final int pages = 8;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        final AtomicLong served = new AtomicLong();
+        final AtomicLong versions = new AtomicLong();
+        final List<Thread> threads = new ArrayList<>();
+        // The writer keeps replacing the pages one after another with pages whose bytes are all one value.
+        threads.add(new Thread(() ->
+        {
+            final ByteBuffer data = ByteBuffer.allocateDirect(PAGE);
+            for (int version = 0; !stop.get(); version++)
+            {
+                final int page = version % pages;
+                for (int i = 0; i < PAGE; i++)
+                {
+                    data.put(i, (byte)version);
+                }
+                tier.invalidatePage(a, page);
+                tier.admit(a, page, tier.ticket(a, page), data);
+                versions.incrementAndGet();
+            }
+        }));
+        for (int r = 0; r < 3; r++)
+        {
+            threads.add(new Thread(() ->
+            {
+                final ByteBuffer dst = ByteBuffer.allocateDirect(pages * PAGE);
+                while (!stop.get())
+                {
+                    final int copied = tier.readRange(a, 0, dst, 0, pages * PAGE);
+                    if (copied % PAGE != 0)
+                    {
+                        failures.add(new AssertionError("copied " + copied + " bytes, not whole pages"));
+                        return;
+                    }
+                    for (int p = 0; p < copied / PAGE; p++)
+                    {
+                        final byte first = dst.get(p * PAGE);
+                        for (int i = 1; i < PAGE; i++)
+                        {
+                            if (dst.get(p * PAGE + i) != first)
+                            {
+                                failures.add(new AssertionError("torn page " + p + ": byte " + i + " is " +
+                                    dst.get(p * PAGE + i) + ", byte 0 is " + first));
+                                return;
+                            }
+                        }
+                        served.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((served.get() < 1_000 || versions.get() < 1_000) && failures.isEmpty() &&
+            System.nanoTime() < deadline)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        stop.set(true);
+        for (final Thread thread : threads)
+        {
+            thread.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(served.get()).isGreaterThanOrEqualTo(1_000);
+        assertThat(versions.get()).isGreaterThanOrEqualTo(1_000);
+    }
 }
