@@ -656,6 +656,46 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         }
     }
 
+    /**
+     * @return how many pages from {@code pages[from]} are consecutive pages of the object cut one after another from
+     * one buffer ({@link CachePage#slicesOf}) within its limit: at least 1.
+     */
+    private int wholeRun(final List<CachePage> pages, final int from, final int count)
+    {
+        final CachePage first = pages.get(from);
+        final ByteBuffer whole = first.wholeBuffer();
+        if (null == whole)
+        {
+            return 1;
+        }
+        final int offset = first.offsetInWholeBuffer();
+        int run = 1;
+        while (from + run < count)
+        {
+            final CachePage page = pages.get(from + run);
+            if (page.wholeBuffer() != whole || page.index() != first.index() + run ||
+                page.offsetInWholeBuffer() != offset + run * pageSize ||
+                offset + (run + 1) * pageSize > whole.limit())
+            {
+                break;
+            }
+            run++;
+        }
+        return offset + pageSize > whole.limit() ? 1 : run;
+    }
+
+    /**
+     * Copies the run of pages starting at {@code first} from the RAM tier into the buffer they were cut from, up to
+     * the first page the tier does not hold.
+     *
+     * @return the pages copied.
+     */
+    private int residentRun(final ObjectRecord record, final CachePage first, final int run)
+    {
+        return store.readResident(record, first.index() * pageSize, first.wholeBuffer(), first.offsetInWholeBuffer(),
+            run * pageSize) / pageSize;
+    }
+
     @Override
     public Result readOrAllocPages(final Retrieval op, final List<CachePage> pages)
     {
@@ -675,12 +715,18 @@ public final class CacheFsBackend implements CacheBackend, CacheControl, Closeab
         try
         {
             int misses = 0;
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < count; )
             {
-                final CachePage page = pages.get(i);
-                indexes[i] = page.index();
-                hit[i] = readFromRam(record, page);
-                misses += hit[i] ? 0 : 1;
+                // Consecutive pages cut from one buffer are copied from the RAM tier together, into that buffer.
+                final int run = wholeRun(pages, i, count);
+                int copied = run > 1 ? residentRun(record, pages.get(i), run) : 0;
+                for (int end = i + run; i < end; i++)
+                {
+                    final CachePage page = pages.get(i);
+                    indexes[i] = page.index();
+                    hit[i] = copied-- > 0 || readFromRam(record, page);
+                    misses += hit[i] ? 0 : 1;
+                }
             }
             if (misses > 0)
             {

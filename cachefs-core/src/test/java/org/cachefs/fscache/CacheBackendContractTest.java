@@ -494,6 +494,50 @@ public abstract class CacheBackendContractTest
         cookie.relinquish(false);
     }
 
+    /**
+     * Pages cut from one buffer, read again (from memory, where a backend keeps them) after one of them was rewritten:
+     * each holds its own last bytes.
+     */
+    @Test
+    void pagesCutFromOneBufferReadTheLastBytesWrittenAgainAndAgain() throws InterruptedException
+    {
+        final Cookie cookie = acquire(new TestFile("slices again"));
+        for (int i = 0; i < 8; i++)
+        {
+            store(cookie, i, 700 + i);
+        }
+        final java.nio.ByteBuffer whole = org.cachefs.format.device.AlignedBuffers.allocate(8 * PAGE_SIZE);
+        final CachePage[] pages = CachePage.slicesOf(whole, PAGE_SIZE);
+        for (int i = 0; i < 8; i++)
+        {
+            pages[i].setIndex(i);
+        }
+        final long[] seeds = {700, 701, 702, 703, 704, 705, 706, 707};
+        for (int round = 0; round < 3; round++)
+        {
+            if (round == 2)
+            {
+                final CachePage rewrite = page(3);
+                assertThat(cookie.allocPage(rewrite)).isEqualTo(Result.OK);
+                writeMarked(cookie, rewrite, 803);
+                cookie.uncachePage(rewrite);
+                seeds[3] = 803;
+            }
+            // The same pages complete once per round: a recorder of their own for each.
+            final ReadRecorder reads = new ReadRecorder();
+            final List<CachePage> list = new ArrayList<>(java.util.Arrays.asList(pages));
+            assertThat(cookie.readOrAllocPages(list, reads, null)).as("round %d", round).isEqualTo(Result.OK);
+            for (int i = 0; i < 8; i++)
+            {
+                assertThat(reads.await(pages[i])).isEqualTo(Result.OK);
+                assertThat(Pages.seedOf(pages[i])).as("round %d page %d", round, i).isEqualTo(seeds[i]);
+            }
+            assertThat(reads.duplicates()).isEmpty();
+            cookie.uncachePages(java.util.Arrays.asList(pages));
+        }
+        cookie.relinquish(false);
+    }
+
     @Test
     void aListNamingOneIndexTwiceIsRefusedWhateverThePages()
     {
